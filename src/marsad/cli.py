@@ -1,0 +1,189 @@
+"""The marsad command line: `marsad --help` lists the commands, each with an example."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from marsad import __version__
+
+app = typer.Typer(
+    name="marsad",
+    help=(
+        "marsad (مرصد): ACLED-style conflict events from Arabic news.\n\n"
+        "Example: marsad extract articles.jsonl -o events.jsonl"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database: a SQLite path or a postgresql:// URL [env MARSAD_DB; default ./marsad.db]."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"marsad {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """marsad (مرصد): ACLED-style conflict events from Arabic news."""
+
+
+def _progress(total: int | None) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal and total is not None and total < 50,
+    )
+
+
+def _count_lines(path: str) -> int | None:
+    if path == "-":
+        return None
+    with Path(path).open("rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+@app.command()
+def extract(
+    input: Annotated[str, typer.Argument(help="JSONL input (SCHEMA.md): one article per line; - for stdin.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="JSONL output file; - for stdout.")] = "-",
+) -> None:
+    """Extract events and statements from articles, one output line per input line.
+
+    Each input line is a JSON object with an "id" and a "text" or "html" (optionally "title",
+    "published" as YYYY-MM-DD, "source", "url"). A bad line is reported on stderr as FILE:LINE:
+    reason; the other lines are still processed, and the exit status is 1.
+
+    Example: marsad extract articles.jsonl -o events.jsonl
+    """
+    from marsad.jsonl import Rejected, dump_line, read_articles
+    from marsad.pipeline import Pipeline
+
+    if input != "-" and not Path(input).is_file():
+        err.print(f"[red]{input}: no such file[/red] (give a JSONL file, or - to read stdin)")
+        raise typer.Exit(2)
+    total = _count_lines(input)
+    pipeline = Pipeline.default()
+    rejected = 0
+    with ExitStack() as stack:
+        out = sys.stdout if output == "-" else stack.enter_context(Path(output).open("w", encoding="utf-8"))
+        progress = stack.enter_context(_progress(total))
+        task = progress.add_task("extracting", total=total)
+        for item in read_articles(input):
+            if isinstance(item, Rejected):
+                rejected += 1
+                err.print(f"[red]{item}[/red]", highlight=False)
+            else:
+                out.write(dump_line(pipeline(item).output().model_dump(mode="json")))
+            progress.advance(task)
+    if rejected:
+        err.print(f"{rejected} line(s) rejected; every other line was written.")
+        raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    input: Annotated[str, typer.Argument(help="JSONL input (SCHEMA.md).")],
+    doc_id: Annotated[str, typer.Option("--id", help="The id of the document to explain.")],
+) -> None:
+    """Show, sentence by sentence, what marsad found in one document and the events it built.
+
+    Example: marsad explain articles.jsonl --id doc-17
+    """
+    from marsad.explain import explain_doc
+    from marsad.jsonl import Rejected, read_articles
+    from marsad.pipeline import Pipeline
+
+    for item in read_articles(input):
+        if not isinstance(item, Rejected) and item.id == doc_id:
+            explain_doc(Pipeline.default()(item), Console())
+            return
+    err.print(f"[red]{input}: no document with id {doc_id!r}[/red]")
+    raise typer.Exit(2)
+
+
+def _load_samples(db: str | None) -> int:
+    from marsad.jsonl import Rejected, read_articles
+    from marsad.pipeline import Pipeline
+    from marsad.resources import path
+    from marsad.store.db import Store
+
+    store = Store(db)
+    pipeline = Pipeline.default()
+    sample = path("samples/articles.jsonl")
+    items = [a for a in read_articles(str(sample)) if not isinstance(a, Rejected)]
+    with _progress(len(items)) as progress:
+        task = progress.add_task("sample articles", total=len(items))
+        for article in items:
+            store.save(pipeline(article))
+            progress.advance(task)
+    n = store.count(__import__("marsad.store.schema", fromlist=["events"]).events)
+    store.close()
+    return n
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it private.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the API and the dashboard.
+
+    Example: marsad serve --db marsad.db --port 8000
+    """
+    import uvicorn
+
+    from marsad.api.app import create_app
+
+    err.print(f"marsad on http://{host}:{port}  (Ctrl-C to stop)")
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="TCP port for the dashboard.")] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the sample, do not start the server.")
+    ] = False,
+) -> None:
+    """Load the bundled sample articles into the database and open the dashboard.
+
+    Example: marsad demo --db /tmp/demo.db --port 8000
+    """
+    n = _load_samples(db)
+    err.print(f"{n} events in the database.")
+    if not no_serve:
+        serve(db=db, host="127.0.0.1", port=port)
+
+
+def run() -> None:  # pragma: no cover - console entry point for `python -m marsad`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,1 @@
+"""From triggers and their arguments to ACLED events and statements."""

@@ -1,0 +1,1 @@
+"""Gazetteer and geocoder: Arabic place names to coordinates."""

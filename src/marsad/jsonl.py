@@ -1,0 +1,94 @@
+"""Reading SCHEMA.md input lines, one bad line at a time, and writing output lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+
+from marsad.model import Article
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input line that could not be read, with the reason to show the user."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+def _reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"field '{loc}': {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+@contextmanager
+def open_input(path: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    with Path(path).open("rb") as fh:
+        yield fh
+
+
+def read_articles(path: str) -> Iterator[Article | Rejected]:
+    """Each non-blank line of a JSONL file as an Article, or a Rejected naming line and fault.
+
+    Bytes are decoded per line, so one bad byte costs one line, not the file. Ids must be unique:
+    a repeated id is rejected (the output has one line per id).
+    """
+    name = "<stdin>" if path == "-" else path
+    seen: set[str] = set()
+    with open_input(path) as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield Rejected(name, n, f"not UTF-8 (byte {exc.start}): save the file as UTF-8")
+                continue
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Rejected(name, n, f"invalid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            if not isinstance(obj, dict):
+                yield Rejected(name, n, f"expected a JSON object, got {type(obj).__name__}")
+                continue
+            if "id" not in obj:
+                yield Rejected(name, n, "missing 'id': every line needs a unique document id")
+                continue
+            for key in ("text", "html", "title", "source", "url"):
+                if obj.get(key) is not None and not isinstance(obj[key], str):
+                    yield Rejected(name, n, f"field '{key}' must be a string, got {type(obj[key]).__name__}")
+                    break
+            else:
+                try:
+                    article = Article.model_validate(obj)
+                except ValidationError as exc:
+                    yield Rejected(name, n, _reason(exc))
+                    continue
+                if article.id in seen:
+                    yield Rejected(name, n, f"duplicate id {article.id!r}: ids must be unique in a file")
+                    continue
+                seen.add(article.id)
+                yield article
+
+
+def dump_line(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"

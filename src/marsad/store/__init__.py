@@ -1,0 +1,1 @@
+"""One database schema for SQLite and PostgreSQL."""

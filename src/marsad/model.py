@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from marsad.text.normalize import NormText
+from marsad.text.tokens import Token
 
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
@@ -161,6 +163,7 @@ class Doc:
     raw: str  # the text the offsets refer to: title, blank line, body
     norm: NormText
     sentences: list[tuple[int, int]] = field(default_factory=list)  # normalized offsets
+    tokens: list[Token] = field(default_factory=list)  # word tokens of the normalized text
     mentions: list[Mention] = field(default_factory=list)
     reference_date: dt.date | None = None  # publication date, given or inferred
     reference_precision: str | None = None  # "day" when given, "inferred" when guessed
@@ -181,6 +184,24 @@ class Doc:
     def surface(self, start: int, end: int) -> str:
         """Raw text of a normalized span: what the article itself says there."""
         return self.norm.raw_slice(start, end)
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        """The word tokens inside normalized [start, end)."""
+        lo = bisect.bisect_left(self._token_starts(), start)
+        out = []
+        for tok in self.tokens[lo:]:
+            if tok.start >= end:
+                break
+            if tok.end <= end:
+                out.append(tok)
+        return out
+
+    def _token_starts(self) -> list[int]:
+        starts = self.meta.get("_token_starts")
+        if starts is None or len(starts) != len(self.tokens):
+            starts = [t.start for t in self.tokens]
+            self.meta["_token_starts"] = starts
+        return starts
 
     def sentence_of(self, offset: int) -> tuple[int, int]:
         for s, e in self.sentences:

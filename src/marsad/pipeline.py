@@ -15,6 +15,7 @@ from typing import Protocol
 from marsad.model import Article, Doc
 from marsad.text.normalize import normalize_text
 from marsad.text.sentences import split_sentences
+from marsad.text.tokens import tokenize
 
 
 class Component(Protocol):
@@ -49,12 +50,13 @@ def article_text(article: Article) -> str:
 
 
 class SentenceSplitter:
-    """Finds sentence boundaries on the normalized text."""
+    """Finds sentence boundaries and word tokens on the normalized text."""
 
     name = "sentences"
 
     def __call__(self, doc: Doc) -> Doc:
         doc.sentences = split_sentences(doc.norm.text)
+        doc.tokens = tokenize(doc.norm.text)
         return doc
 
 

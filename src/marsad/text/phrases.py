@@ -1,0 +1,105 @@
+"""Match lists of Arabic words and phrases over normalized text, with clitics and suffixes.
+
+Lexicon entries are written in plain Arabic; a trailing `*` lets the last word take any suffix
+(اشتباك* → اشتباكات). Proclitics (و ف ب ل ك ال لل) are always allowed in front of the first
+word. Written by hand over tokens rather than with pyahocorasick because matches must respect
+word boundaries and clitic-stripped forms, which a character automaton does not know.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from marsad.text.normalize import normalize
+from marsad.text.tokens import Token, lookup_forms
+
+T = TypeVar("T")
+_MIN_STEM = 3  # a `*` stem shorter than this would match too much
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch(Generic[T]):
+    start: int  # character offsets in the normalized text
+    end: int
+    first: int  # token indexes [first, last)
+    last: int
+    payload: T
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[T]):
+    rest: tuple[str, ...]  # the words after the first
+    prefix_last: bool  # last word is a stem (`*`)
+    payload: T
+    pattern: str
+
+
+class PhraseMatcher(Generic[T]):
+    """Find lexicon phrases in a token list; the longest match at each position wins."""
+
+    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+        self._exact: dict[str, list[_Entry[T]]] = defaultdict(list)
+        self._stems: dict[str, list[_Entry[T]]] = defaultdict(list)
+        self._max_stem = 0
+        for pattern, payload in entries:
+            prefix = pattern.endswith("*")
+            words = normalize(pattern.rstrip("*")).split()
+            if not words:
+                continue
+            entry = _Entry(tuple(words[1:]), prefix, payload, pattern)
+            if prefix and len(words) == 1:
+                if len(words[0]) < _MIN_STEM:
+                    raise ValueError(f"pattern {pattern!r}: a stem with * needs {_MIN_STEM}+ letters")
+                self._stems[words[0]].append(entry)
+                self._max_stem = max(self._max_stem, len(words[0]))
+            else:
+                self._exact[words[0]].append(entry)
+
+    def _first_word_entries(self, word: str) -> list[_Entry[T]]:
+        found: list[_Entry[T]] = []
+        for form in lookup_forms(word):
+            found.extend(self._exact.get(form, ()))
+            for k in range(min(len(form), self._max_stem), _MIN_STEM - 1, -1):
+                found.extend(self._stems.get(form[:k], ()))
+        return found
+
+    def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:
+        """All non-overlapping matches, left to right, longest first at each token."""
+        out: list[PhraseMatch[T]] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            best: tuple[int, _Entry[T]] | None = None
+            for entry in self._first_word_entries(tokens[i].text):
+                k = len(entry.rest)
+                if k and not _rest_matches(entry, tokens, i + 1):
+                    continue
+                if best is None or k > best[0]:
+                    best = (k, entry)
+            if best is None:
+                i += 1
+                continue
+            k, entry = best
+            out.append(PhraseMatch(tokens[i].start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern))
+            i += k + 1
+        return out
+
+
+def _rest_matches(entry: _Entry[T], tokens: list[Token], j: int) -> bool:
+    words = entry.rest
+    if j + len(words) > len(tokens):
+        return False
+    for idx, word in enumerate(words):
+        tok = tokens[j + idx].text
+        last = idx == len(words) - 1
+        if tok == word or (last and entry.prefix_last and tok.startswith(word)):
+            continue
+        # a proclitic on inner words: "الى" vs "والى" is rare; allow و/ب/ل on inner words
+        if tok[:1] in "وبل" and tok[1:] == word:
+            continue
+        return False
+    return True

@@ -41,3 +41,12 @@ def test_offsets_survive_deleted_diacritics() -> None:
 
 def test_lam_alef_ligature_expands() -> None:
     assert normalize("\ufefbجئين") == "لاجيين"
+
+
+def test_raw_offsets_map_to_normalized_offsets() -> None:
+    raw = "أنّ الإرهابيين قد يتوجّهون"
+    nt = normalize_text(raw)
+    a = raw.index("يتوجّهون")
+    i = nt.norm_pos(a)
+    assert nt.text[i:].startswith("يتوجهون")
+    assert nt.norm_pos(len(raw)) == len(nt.text)

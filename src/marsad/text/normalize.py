@@ -7,6 +7,7 @@ normalized character tied to the raw character it came from.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,6 +64,10 @@ class NormText:
             pos = self.offsets[start]
             return pos, pos
         return self.offsets[start], self.offsets[end - 1] + 1
+
+    def norm_pos(self, raw_offset: int) -> int:
+        """The normalized offset of the first character at or after `raw_offset` in the raw text."""
+        return bisect.bisect_left(self.offsets, raw_offset, 0, len(self.offsets) - 1)
 
     def raw_slice(self, start: int, end: int) -> str:
         a, b = self.raw_span(start, end)

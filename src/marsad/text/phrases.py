@@ -18,6 +18,12 @@ from marsad.text.tokens import Token, lookup_forms
 
 T = TypeVar("T")
 _MIN_STEM = 3  # a `*` stem shorter than this would match too much
+# What `*` may stand for: plural, dual, verb and pronoun endings (ة is folded to ه, so "ه"
+# also covers the feminine ending). Nisba endings (ي، يه) are left out on purpose: they turn
+# nouns into other words (سلب "looting" → سلبية "negative").
+SUFFIXES = frozenset(
+    "ا ات ان ين ون وا ه ها هم هما هن ت تا تم تن نا اه اها اهم اته اتها اتهم اتنا ته تها تهم تين تان تي تنا".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +50,6 @@ class PhraseMatcher(Generic[T]):
     def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
         self._exact: dict[str, list[_Entry[T]]] = defaultdict(list)
         self._stems: dict[str, list[_Entry[T]]] = defaultdict(list)
-        self._max_stem = 0
         for pattern, payload in entries:
             prefix = pattern.endswith("*")
             words = normalize(pattern.rstrip("*")).split()
@@ -53,9 +58,10 @@ class PhraseMatcher(Generic[T]):
             entry = _Entry(tuple(words[1:]), prefix, payload, pattern)
             if prefix and len(words) == 1:
                 if len(words[0]) < _MIN_STEM:
-                    raise ValueError(f"pattern {pattern!r}: a stem with * needs {_MIN_STEM}+ letters")
+                    raise ValueError(
+                        f"lexicon pattern {pattern!r}: a stem with * needs {_MIN_STEM}+ letters; list the forms"
+                    )
                 self._stems[words[0]].append(entry)
-                self._max_stem = max(self._max_stem, len(words[0]))
             else:
                 self._exact[words[0]].append(entry)
 
@@ -63,8 +69,8 @@ class PhraseMatcher(Generic[T]):
         found: list[_Entry[T]] = []
         for form in lookup_forms(word):
             found.extend(self._exact.get(form, ()))
-            for k in range(min(len(form), self._max_stem), _MIN_STEM - 1, -1):
-                found.extend(self._stems.get(form[:k], ()))
+            for suffix in _suffixes_of(form):
+                found.extend(self._stems.get(form[: len(form) - len(suffix)], ()))
         return found
 
     def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:
@@ -84,9 +90,20 @@ class PhraseMatcher(Generic[T]):
                 i += 1
                 continue
             k, entry = best
-            out.append(PhraseMatch(tokens[i].start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern))
+            out.append(
+                PhraseMatch(tokens[i].start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern)
+            )
             i += k + 1
         return out
+
+
+def _suffixes_of(word: str) -> list[str]:
+    """The empty suffix and every allowed suffix that `word` ends with (leaving a 3+ letter stem)."""
+    out = [""]
+    for k in range(1, 5):
+        if len(word) - k >= _MIN_STEM and word[-k:] in SUFFIXES:
+            out.append(word[-k:])
+    return out
 
 
 def _rest_matches(entry: _Entry[T], tokens: list[Token], j: int) -> bool:
@@ -96,7 +113,9 @@ def _rest_matches(entry: _Entry[T], tokens: list[Token], j: int) -> bool:
     for idx, word in enumerate(words):
         tok = tokens[j + idx].text
         last = idx == len(words) - 1
-        if tok == word or (last and entry.prefix_last and tok.startswith(word)):
+        if tok == word or (
+            last and entry.prefix_last and tok.startswith(word) and tok[len(word) :] in SUFFIXES
+        ):
             continue
         # a proclitic on inner words: "الى" vs "والى" is rare; allow و/ب/ل on inner words
         if tok[:1] in "وبل" and tok[1:] == word:

@@ -1,0 +1,371 @@
+"""Pipeline component: ACLED events from triggers and the arguments around them.
+
+For each sentence: split it into clauses, attach clauses without a trigger to the nearest
+clause with one, and build one event per trigger group (per date, when a group names several
+days). Arguments are looked for in the group first and in the sentence second. A trigger under
+a hypothetical or negation cue gives no event: the statement builder reads those sentences.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from marsad.events.casualties import read_casualties
+from marsad.events.clauses import split_clauses
+from marsad.events.lexicon import TriggerRule
+from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
+
+_STATE_INTER = 1
+_HYPO_WINDOW = 8  # tokens before a trigger in which a hypothetical cue applies
+_NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
+_TARGET_WINDOW = 2  # tokens before an actor in which a target marker makes it actor2
+_PROTEST_SUBS = {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}
+_PRECISION_RANK = {"point": 5, "city": 4, "district": 4, "admin2": 3, "admin1": 2, "region": 2, "country": 1}
+
+
+@dataclass
+class Group:
+    """Clauses that make one event: the trigger clause plus the clauses attached to it."""
+
+    start: int
+    end: int
+    triggers: list[Mention] = field(default_factory=list)
+
+
+class EventBuilder:
+    name = "events"
+
+    def __init__(self) -> None:
+        from marsad.nlp.actors import ActorRegistry
+
+        self.registry = ActorRegistry.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        ctx = _DocContext(doc)
+        events: list[EventOut] = []
+        for s, e in doc.sentences:
+            if not doc.in_span(s, e, "trigger"):
+                continue
+            for group in _groups(doc, s, e):
+                events.extend(self._events_of(doc, ctx, group, (s, e)))
+        doc.events = _dedupe(events)
+        return doc
+
+    # --- one group -------------------------------------------------------------------
+
+    def _events_of(self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]) -> list[EventOut]:
+        trigger = self._best_trigger(doc, ctx, group, sent)
+        if trigger is None:
+            return []
+        rule: TriggerRule = trigger.value
+        if _is_hypothetical(doc, group, trigger):
+            return []
+        actors = self._actors(doc, ctx, group, sent, trigger)
+        place = _place(doc, ctx, group, sent, trigger)
+        country = place.country if place is not None else ctx.main_country
+        actor1, actor2 = self._roles(doc, ctx, actors, trigger, group)
+        sub = self._sub_type(doc, rule, actor1, actor2, group)
+        actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
+        dates = _dates(doc, group, sent)
+        casualties = read_casualties(doc, group.start, group.end)
+        modality, attribution = _modality(doc, sent)
+        evidence_span = _evidence_span(doc, group, sent)
+        raw_start, raw_end = doc.norm.raw_span(*evidence_span)
+        base: dict[str, Any] = {
+            "event_type": _type_of(sub),
+            "sub_event_type": sub,
+            "actor1": actor1,
+            "actor2": actor2,
+            "location": _location_out(doc, place, ctx, country),
+            "fatalities": casualties.fatalities if len(dates) <= 1 else None,
+            "injuries": casualties.injuries if len(dates) <= 1 else None,
+            "modality": modality,
+            "attribution": attribution,
+            "evidence": doc.raw[raw_start:raw_end],
+            "evidence_start": raw_start,
+            "evidence_end": raw_end,
+        }
+        return [EventOut(date=d, **base) for d in (dates or [None])]
+
+    def _best_trigger(self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]) -> Mention | None:
+        supported = [t for t in group.triggers if self._supported(doc, ctx, t, group)]
+        if not supported:
+            return None
+        return max(supported, key=lambda t: (t.value.priority, -t.start))
+
+    def _supported(self, doc: Doc, ctx: _DocContext, trig: Mention, group: Group) -> bool:
+        rule: TriggerRule = trig.value
+        if rule.needs_protest and not any(
+            t.value.sub_event_type in _PROTEST_SUBS for t in group.triggers if t is not trig
+        ):
+            return False
+        if not rule.weak:
+            return True
+        # A weak word needs an armed actor or a count of dead/injured in its clause group.
+        armed = [a for a in doc.in_span(group.start, group.end, "actor") if _is_armed(a.value)]
+        if armed:
+            return True
+        cas = read_casualties(doc, group.start, group.end)
+        return cas.fatalities is not None or cas.injuries is not None
+
+    # --- actors ----------------------------------------------------------------------
+
+    def _actors(
+        self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention
+    ) -> list[Mention]:
+        found = doc.in_span(group.start, group.end, "actor")
+        if not found:  # the subject is often named earlier in the sentence
+            found = [a for a in doc.in_span(sent[0], group.start, "actor")][-1:]
+        out = []
+        for m in found:
+            entry = m.value
+            if getattr(entry, "anaphor", False):
+                named = ctx.last_group_before(m.start)
+                if named is None:
+                    continue
+                m = Mention("actor", m.start, m.end, named, m.source, m.score)
+            out.append(m)
+        return out
+
+    def _roles(
+        self, doc: Doc, ctx: _DocContext, actors: list[Mention], trigger: Mention, group: Group
+    ) -> tuple[ActorOut | None, ActorOut | None]:
+        targets: list[Mention] = []
+        agents: list[Mention] = []
+        markers = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("target_markers",)]
+        kills = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "killed"]
+        for a in actors:
+            before = doc.tokens_in(max(group.start, a.start - 40), a.start)[-_TARGET_WINDOW:]
+            lo = before[0].start if before else a.start
+            is_target = any(lo <= c.start < a.start for c in markers) or any(
+                lo <= c.start < a.start for c in kills
+            )
+            (targets if is_target else agents).append(a)
+        if not agents and len(targets) > 1:
+            agents.append(targets.pop(0))
+        a1 = agents[0] if agents else None
+        a2 = targets[0] if targets else (agents[1] if len(agents) > 1 else None)
+        if a1 is not None and a2 is not None and a1.value.id == a2.value.id:
+            a2 = None
+        return self._actor_out(doc, ctx, a1), self._actor_out(doc, ctx, a2)
+
+    def _actor_out(self, doc: Doc, ctx: _DocContext, m: Mention | None) -> ActorOut | None:
+        if m is None:
+            return None
+        entry = self.registry.resolve(m.value, ctx.main_country)
+        return ActorOut(name=self.registry.name_for(entry, ctx.main_country), mention=doc.surface(m.start, m.end))
+
+    def _sub_type(
+        self, doc: Doc, rule: TriggerRule, a1: ActorOut | None, a2: ActorOut | None, group: Group
+    ) -> str:
+        sub = rule.sub_event_type
+        if rule.territory and a1 is not None:
+            entry = self.registry.find(a1.name)
+            if entry is not None:
+                state = entry.inter == _STATE_INTER
+                sub = "Government regains territory" if state else "Non-state actor overtakes territory"
+        victims_civil = any(c.value.kind == "civilians" for c in doc.in_span(group.start, group.end, "cue"))
+        if sub == "Armed clash" and victims_civil and (a2 is None or "Civilians" in a2.name):
+            sub = "Attack"
+        return sub
+
+    def _fill_defaults(
+        self,
+        sub: str,
+        a1: ActorOut | None,
+        a2: ActorOut | None,
+        country: str | None,
+        doc: Doc,
+        group: Group,
+        sent: tuple[int, int],
+    ) -> tuple[ActorOut | None, ActorOut | None]:
+        """ACLED codes every event with an actor1; name the generic one the text implies."""
+        generic = None
+        if sub in _PROTEST_SUBS:
+            generic = "protesters"
+        elif sub == "Arrests":
+            generic = "police"
+        elif sub == "Government regains territory":
+            generic = "military"
+        elif a1 is None:
+            generic = "unidentified"
+        if a1 is None and generic is not None:
+            entry = self.registry.generic(generic)
+            if entry is not None:
+                a1 = ActorOut(name=self.registry.name_for(entry, country), mention=None)
+        if a2 is None and (sub == "Attack" or sub.startswith("Abduction")):
+            civ = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "civilians"]
+            entry = self.registry.generic("civilians")
+            if civ and entry is not None:
+                a2 = ActorOut(name=self.registry.name_for(entry, country), mention=doc.surface(civ[0].start, civ[0].end))
+        return a1, a2
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+class _DocContext:
+    """Document-level facts the event builder needs: main country, named groups in order."""
+
+    def __init__(self, doc: Doc) -> None:
+        counts: Counter[str] = Counter()
+        for m in doc.mentions:
+            if m.kind in ("place", "demonym") and getattr(m.value, "country", None):
+                counts[m.value.country] += 2 if m.kind == "place" else 1
+        self.main_country: str | None = counts.most_common(1)[0][0] if counts else None
+        self.groups = sorted(
+            (m for m in doc.mentions if m.kind == "actor" and not m.value.anaphor and _is_armed(m.value)),
+            key=lambda m: m.start,
+        )
+        self.doc = doc
+
+    def last_group_before(self, offset: int) -> Any:
+        best = None
+        for m in self.groups:
+            if m.start >= offset:
+                break
+            if m.value.inter != _STATE_INTER:
+                best = m.value
+        return best
+
+
+def _is_armed(entry: Any) -> bool:
+    return getattr(entry, "inter", 0) in (1, 2, 3, 4, 8)
+
+
+def _type_of(sub: str) -> str:
+    from marsad.model import SUB_TO_TYPE
+
+    return SUB_TO_TYPE[sub]
+
+
+def _groups(doc: Doc, s: int, e: int) -> list[Group]:
+    clauses = [Group(a, b) for a, b in split_clauses(doc.norm.text, s, e)]
+    for c in clauses:
+        c.triggers = doc.in_span(c.start, c.end, "trigger")
+    merged: list[Group] = []
+    pending: Group | None = None  # leading clauses without a trigger
+    for c in clauses:
+        if c.triggers:
+            if pending is not None:
+                c = Group(pending.start, c.end, c.triggers)
+                pending = None
+            merged.append(c)
+        elif merged:
+            merged[-1].end = c.end
+        else:
+            pending = c if pending is None else Group(pending.start, c.end)
+    return merged
+
+
+def _is_hypothetical(doc: Doc, group: Group, trigger: Mention) -> bool:
+    before = doc.tokens_in(group.start, trigger.start)
+    hypo_from = before[-_HYPO_WINDOW].start if len(before) >= _HYPO_WINDOW else group.start
+    neg_from = before[-_NEG_WINDOW].start if len(before) >= _NEG_WINDOW else group.start
+    for c in doc.in_span(group.start, trigger.start, "cue"):
+        if c.value.kind == "hypothetical" and c.start >= hypo_from:
+            return True
+        if c.value.kind == "negation" and c.start >= neg_from:
+            return True
+    return False
+
+
+def _modality(doc: Doc, sent: tuple[int, int]) -> tuple[str, str | None]:
+    cues = [c for c in doc.in_span(*sent, "cue") if c.value.kind == "reporting"]
+    if not cues:
+        return "asserted", None
+    cue = cues[0]
+    who = [m for m in doc.mentions if m.kind in ("actor", "ner") and cue.end <= m.start < cue.end + 60]
+    if who:
+        who.sort(key=lambda m: m.start)
+        return "reported", doc.surface(who[0].start, who[0].end)
+    return "reported", doc.surface(cue.start, cue.end)
+
+
+def _dates(doc: Doc, group: Group, sent: tuple[int, int]) -> list[str | None]:
+    """The event's dates: several when the group names several days, else at most one."""
+    found = [m for m in doc.in_span(group.start, group.end, "date") if getattr(m.value, "iso", None)]
+    if not found:
+        found = [m for m in doc.in_span(*sent, "date") if getattr(m.value, "iso", None)]
+        found = found[:1]
+    days = []
+    for m in found:
+        if m.value.iso not in days:
+            days.append(m.value.iso)
+    if len(days) > 1 and all(len(d) == 10 for d in days):
+        return days
+    return days[:1]
+
+
+def _place(doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention) -> Any:
+    """The most precise place of the group, nearest to the trigger; else of the sentence."""
+    for lo, hi in ((group.start, group.end), sent):
+        places = [m for m in doc.in_span(lo, hi, "place")]
+        if places:
+            best = max(
+                places,
+                key=lambda m: (
+                    _PRECISION_RANK.get(getattr(m.value, "precision", "country"), 0),
+                    -abs(m.start - trigger.start),
+                ),
+            )
+            return best.value
+    return None
+
+
+def _location_out(doc: Doc, place: Any, ctx: _DocContext, country: str | None) -> LocationOut | None:
+    if place is None:
+        if country is None:
+            return None
+        from marsad.geo import country_place
+
+        place = country_place(country)
+        if place is None:
+            return None
+    return LocationOut(
+        name=place.name,
+        mention=getattr(place, "name_ar", None),
+        country=place.country,
+        lat=place.lat,
+        lon=place.lon,
+        precision=place.precision,
+        admin1=getattr(place, "admin1", None),
+    )
+
+
+def _evidence_span(doc: Doc, group: Group, sent: tuple[int, int]) -> tuple[int, int]:
+    """The group's text, trimmed; the whole sentence when the group is very short."""
+    s, e = group.start, group.end
+    text = doc.norm.text
+    while s < e and text[s] in " ,;:-–—":
+        s += 1
+    while e > s and text[e - 1] in " ,;:-–—":
+        e -= 1
+    if e - s < 25:
+        return sent
+    return s, e
+
+
+def _dedupe(events: list[EventOut]) -> list[EventOut]:
+    """One event per type, actor pair, place and day: later repeats of it are dropped."""
+    out: list[EventOut] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for ev in events:
+        loc = ev.location
+        key = (
+            ev.sub_event_type,
+            ev.actor1.name if ev.actor1 else None,
+            ev.actor2.name if ev.actor2 else None,
+            (loc.name, loc.country) if loc else None,
+            ev.date,
+        )
+        if key in seen:
+            kept = out[seen[key]]
+            if kept.fatalities is None and ev.fatalities is not None:
+                out[seen[key]] = kept.model_copy(update={"fatalities": ev.fatalities})
+            continue
+        seen[key] = len(out)
+        out.append(ev)
+    return out

@@ -1,0 +1,64 @@
+"""The event lexicons (triggers and cue words), loaded once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from marsad.model import SUB_TO_TYPE
+from marsad.resources import load_yaml
+from marsad.text.phrases import PhraseMatcher
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerRule:
+    """What a trigger word means: its ACLED sub-type and how much support it needs."""
+
+    sub_event_type: str
+    event_type: str
+    priority: int
+    weak: bool  # ambiguous word: needs an armed actor or a casualty count in its clause
+    territory: bool = False
+    civilian: bool = False
+    needs_protest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    kind: str  # hypothetical, negation, reporting, killed, ... or "stmt:<kind>"
+
+
+@cache
+def trigger_matcher() -> PhraseMatcher[TriggerRule]:
+    entries: list[tuple[str, TriggerRule]] = []
+    for item in load_yaml("events/triggers.yaml"):
+        sub = item["sub_event_type"]
+        if sub not in SUB_TO_TYPE:
+            raise ValueError(f"resources/events/triggers.yaml: unknown sub_event_type {sub!r}")
+        for weak, key in ((False, "patterns"), (True, "weak")):
+            rule = TriggerRule(
+                sub,
+                SUB_TO_TYPE[sub],
+                int(item.get("priority", 50)),
+                weak,
+                bool(item.get("territory")),
+                bool(item.get("civilian")),
+                bool(item.get("needs_protest")),
+            )
+            entries.extend((p, rule) for p in item.get(key) or ())
+    return PhraseMatcher(entries)
+
+
+@cache
+def cue_matchers() -> dict[str, PhraseMatcher[Cue]]:
+    """One matcher per cue family, so that overlapping families do not hide each other."""
+    data = load_yaml("events/cues.yaml")
+    out: dict[str, PhraseMatcher[Cue]] = {}
+    for kind, words in data.items():
+        if kind == "statements":
+            continue
+        out[kind] = PhraseMatcher((w, Cue(kind)) for w in words)
+    out["statement"] = PhraseMatcher(
+        (w, Cue(f"stmt:{kind}")) for kind, words in data["statements"].items() for w in words or ()
+    )
+    return out

@@ -1,0 +1,144 @@
+"""Pipeline component: statements that are not events (warnings, estimates, meetings, ...).
+
+One statement per kind per sentence, with its speaker (who says or decides), what it is about
+(the armed group it concerns) and the places it names. A repeat of the same kind by the same
+speaker about the same group is kept once per document (headline and body say it twice).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marsad.model import ActorOut, Doc, Mention, PlaceRef, StatementOut
+
+_ESTIMATE_NOUN_WINDOW = 4  # tokens between a count and the fighters it counts
+_MIN_STRENGTH = 20  # smaller counts of fighters are rarely strength estimates
+_AGGREGATE = ("منذ", "حصيله", "عدد ضحايا", "اجمالي", "مجموع", "عدد القتلي", "بلغ عدد")
+
+
+class StatementBuilder:
+    name = "statements"
+
+    def __init__(self) -> None:
+        from marsad.nlp.actors import ActorRegistry
+
+        self.registry = ActorRegistry.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        seen: set[tuple[Any, ...]] = set()
+        out: list[StatementOut] = []
+        for s, e in doc.sentences:
+            for kind, anchor in self._kinds(doc, s, e):
+                st = self._statement(doc, kind, anchor, (s, e))
+                key = (
+                    st.kind,
+                    st.speaker.name if st.speaker else (s, e),
+                    st.about.name if st.about else None,
+                )
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(st)
+        doc.statements = out
+        return doc
+
+    def _kinds(self, doc: Doc, s: int, e: int) -> list[tuple[str, int]]:
+        cues = doc.in_span(s, e, "cue")
+        kinds: dict[str, int] = {}
+        for c in cues:
+            if c.value.kind.startswith("stmt:"):
+                kinds.setdefault(c.value.kind[5:], c.start)
+        armed = [a for a in doc.in_span(s, e, "actor") if getattr(a.value, "inter", 0) in (1, 2, 3, 4, 8)]
+        if "warning" not in kinds and armed:
+            hypo = [c for c in cues if c.value.kind == "hypothetical"]
+            if hypo and doc.in_span(s, e, "trigger"):
+                kinds["warning"] = hypo[0].start
+        estimate = _estimate_anchor(doc, s, e)
+        if estimate is not None:
+            kinds["estimate"] = estimate
+        if "claim" in kinds and not doc.in_span(s, e, "trigger") and not armed:
+            del kinds["claim"]
+        return sorted(kinds.items(), key=lambda kv: kv[1])
+
+    def _statement(self, doc: Doc, kind: str, anchor: int, sent: tuple[int, int]) -> StatementOut:
+        s, e = sent
+        speaker = _speaker(doc, anchor, sent)
+        about = _about(doc, anchor, sent, speaker)
+        places = []
+        for m in doc.in_span(s, e, "place"):
+            ref = PlaceRef(name=m.value.name, country=m.value.country, mention=doc.surface(m.start, m.end))
+            if all(p.name != ref.name for p in places):
+                places.append(ref)
+        a, b = doc.norm.raw_span(s, e)
+        return StatementOut(
+            kind=kind,
+            speaker=self._out(doc, speaker),
+            about=self._out(doc, about),
+            places=places,
+            evidence=doc.raw[a:b],
+            evidence_start=a,
+            evidence_end=b,
+        )
+
+    def _out(self, doc: Doc, m: Mention | None) -> ActorOut | None:
+        if m is None:
+            return None
+        surface = doc.surface(m.start, m.end)
+        if m.kind == "actor":
+            return ActorOut(name=self.registry.name_for(m.value, None), mention=surface)
+        return ActorOut(name=surface, mention=surface)
+
+
+def _speaker(doc: Doc, anchor: int, sent: tuple[int, int]) -> Mention | None:
+    """Who speaks: the nearest person/organization before the cue, else right after it (VSO)."""
+    s, e = sent
+    people = [m for m in doc.in_span(s, e) if m.kind in ("actor", "ner") and _speakerish(m)]
+    before = [m for m in people if m.end <= anchor]
+    after = [m for m in people if m.start >= anchor and m.start - anchor < 40]
+    if after and (not before or anchor - before[-1].end > 60):
+        return after[0]
+    return before[-1] if before else (after[0] if after else None)
+
+
+def _speakerish(m: Mention) -> bool:
+    if m.kind == "ner":
+        return m.value in ("PERS", "ORG")
+    return not getattr(m.value, "anaphor", False)
+
+
+def _about(doc: Doc, anchor: int, sent: tuple[int, int], speaker: Mention | None) -> Mention | None:
+    s, e = sent
+    groups = [
+        m
+        for m in doc.in_span(s, e, "actor")
+        if getattr(m.value, "inter", 0) in (2, 3, 4) and (speaker is None or m.start != speaker.start)
+    ]
+    if groups:
+        return min(groups, key=lambda m: abs(m.start - anchor))
+    others = [m for m in doc.in_span(s, e, "actor") if speaker is None or m.start != speaker.start]
+    return others[0] if others else None
+
+
+def _estimate_anchor(doc: Doc, s: int, e: int) -> int | None:
+    """Offset of a strength estimate or an aggregated toll in the sentence, if any."""
+    text = doc.norm.text
+    cues = doc.in_span(s, e, "cue")
+    combatant = [c for c in cues if c.value.kind == "combatants"]
+    killed = [c for c in cues if c.value.kind in ("killed", "injured")]
+    dates = doc.in_span(s, e, "date")
+    for m in doc.in_span(s, e, "number"):
+        num = m.value
+        if any(d.start <= m.start < d.end for d in dates):
+            continue
+        big = num.vague or (num.low or 0) >= _MIN_STRENGTH or num.value is None
+        if not big:
+            continue
+        after = doc.tokens_in(m.end, e)[:_ESTIMATE_NOUN_WINDOW]
+        hi = after[-1].end if after else m.end
+        counts_fighters = any(m.end <= c.start < hi for c in combatant) or "اجنبي" in text[m.end : hi]
+        near_kill = any(abs(c.start - m.start) < 25 for c in killed)
+        if counts_fighters and not near_kill:
+            return m.start
+        if near_kill and any(w in text[s:e] for w in _AGGREGATE):
+            return m.start
+    return None

@@ -82,7 +82,8 @@ def _nearest_cue(cues: list[Mention], tokens: list, i: int, j: int) -> str | Non
         if lo <= c.start < tokens[i].start:
             dist = tokens[i].start - c.end
         elif tokens[j].end <= c.start < hi:
-            dist = c.start - tokens[j].end
+            # the counted noun itself ("ثلاثة قتلى") binds tighter than a word before the count
+            dist = -1 if j + 1 < len(tokens) and c.start == tokens[j + 1].start else c.start - tokens[j].end
         else:
             continue
         if best is None or dist < best[0]:

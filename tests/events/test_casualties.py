@@ -1,0 +1,45 @@
+"""Fatality and injury counts on real sentences; strength counts and dates are not fatalities."""
+
+import pytest
+
+from marsad.events.casualties import read_casualties
+from marsad.model import Article
+from marsad.pipeline import Pipeline
+
+_PIPE = Pipeline.from_names(
+    ["marsad.pipeline:SentenceSplitter", "marsad.nlp.numbers:NumberTagger", "marsad.events.triggers:TriggerTagger"]
+)
+
+
+def _cas(text: str) -> tuple[int | None, int | None]:
+    doc = _PIPE(Article(id="t", text=text))
+    c = read_casualties(doc, 0, len(doc.norm.text))
+    return c.fatalities, c.injuries
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # SaudiNewsNet snn-2015-07-21-1640
+        ("قتل 6 من المدنيين وأصيب آخرون، في قصف مدفعي للحوثيين على منطقة دار سعد في عدن", (6, None)),
+        # "at least 15" is 15; injuries after "وجرح"
+        ("ما أسفر عن مقتل 15 شخصا على الأقل وجرح 80 آخرين", (15, 80)),
+        # count after the death word, with a noun between
+        ("لقي 12 جنديا حتفهم في هجوم على ثكنة عسكرية", (12, None)),
+        ("أسفر الانفجار عن سقوط ثلاثة قتلى وخمسة جرحى", (3, 5)),
+        # dual noun: snn-2015-07-21-2246
+        ("أن جنديين عراقيين قتلا وأصيب اثنان آخران في تفجير عبوة ناسفة", (2, 2)),
+        ("أسفر عن مقتل ١٩ عنصرا", (19, None)),
+    ],
+)
+def test_counts(sentence: str, expected: tuple[int | None, int | None]) -> None:
+    assert _cas(sentence) == expected
+
+
+def test_strength_is_not_fatalities() -> None:
+    assert _cas("التي تضم حاليا أكثر من ثمانية آلاف مقاتل تابعين للتنظيم") == (None, None)
+
+
+def test_vague_counts_give_no_number() -> None:
+    assert _cas("والذي أسفر عن قتلى وجرحى") == (None, None)
+    assert _cas("سقوط العشرات من القتلى") == (None, None)

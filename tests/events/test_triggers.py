@@ -1,0 +1,69 @@
+"""Trigger words on real news sentences: the right sub-type, and no trigger on look-alikes."""
+
+import pytest
+
+from marsad.model import Article
+from marsad.pipeline import Pipeline
+
+_PIPE = Pipeline.from_names(["marsad.pipeline:SentenceSplitter", "marsad.events.triggers:TriggerTagger"])
+
+
+def _subs(text: str, weak: bool | None = None) -> list[str]:
+    doc = _PIPE(Article(id="t", text=text))
+    return [m.value.sub_event_type for m in doc.of_kind("trigger") if weak is None or m.value.weak == weak]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sub"),
+    [
+        # SaudiNewsNet snn-2015-07-21-0053
+        ("شن طيران التحالف العربي ظهر أمس عدة غارات جوية استهدفت مواقع تسيطر عليها جماعة أنصار الله", "Air/drone strike"),
+        # snn-2015-07-21-0074
+        ("تجدد الاشتباكات بين قوات النظام والفصائل المعارضة، في محيط مطار الثعلة", "Armed clash"),
+        # snn-2015-07-21-0024
+        ("فجّر انتحاري سعودي نفسه، مساء أمس، عند نقطة تفتيش أمنية في الرياض", "Suicide bomb"),
+        # snn-2015-07-21-2246
+        ("أن جنديين عراقيين قتلا وأصيب اثنان آخران في تفجير عبوة ناسفة استهدفت عربتهم", "Remote explosive/landmine/IED"),
+        # snn-2015-07-21-0070
+        ("أعلنت السلطات الأمنية في السعودية أمس، القبض على 431 إرهابيا من جنسيات مختلفة", "Arrests"),
+        # snn-2015-07-21-0088
+        ("أكد أكثر من مصدر في لبنان اختطاف 5 مواطنين تشيكيين وسائقهم اللبناني", "Abduction/forced disappearance"),
+        # snn-2015-07-21-1640
+        ("قتل 6 من المدنيين وأصيب آخرون، في قصف مدفعي للحوثيين على منطقة دار سعد في عدن", "Shelling/artillery/missile attack"),
+        # snn-2015-07-21-0056
+        ("استهداف دورية خاصة للمسلحين الحوثيين أمام مبنى إدارة الأمن بقنبلة يدوية", "Grenade"),
+        # snn-2015-07-21-0043
+        ("أطلقت الشرطة التركية الغاز المسيل للدموع على عدة آلاف من الأشخاص تجمعوا للتظاهر", "Peaceful protest"),
+    ],
+)
+def test_strong_trigger_on_real_sentence(sentence: str, sub: str) -> None:
+    assert sub in _subs(sentence, weak=False)
+
+
+def test_protest_intervention_word_is_found() -> None:
+    # snn-2015-07-21-0043: police tear gas on a protest
+    subs = _subs("أطلقت الشرطة التركية الغاز المسيل للدموع على عدة آلاف من الأشخاص تجمعوا في إسطنبول للتظاهر")
+    assert "Protest with intervention" in subs
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # snn-2015-07-21-0039: "restored embassy status" is not a recapture
+        "كما استعادت شعبة المصالح الاميركية في هافانا وضع السفارة اليوم",
+        # "families" (الأسر) is not captivity
+        "وتوزيع المساعدات على الأسر المحتاجة في المدينة",
+    ],
+)
+def test_look_alikes_are_weak_or_absent(sentence: str) -> None:
+    assert _subs(sentence, weak=False) == []
+
+
+def test_every_trigger_subtype_is_in_the_taxonomy() -> None:
+    from marsad.events.lexicon import trigger_matcher
+    from marsad.model import SUB_TO_TYPE
+
+    matcher = trigger_matcher()
+    subs = {e.payload.sub_event_type for lst in matcher._exact.values() for e in lst}
+    assert subs <= set(SUB_TO_TYPE)
+    assert len(subs) >= 20

@@ -181,6 +181,36 @@ def demo(
         serve(db=db, host="127.0.0.1", port=port)
 
 
+@app.command("eval-ner")
+def eval_ner_cmd(
+    path: Annotated[
+        str, typer.Argument(help="CoNLL file: token<TAB>tag per line, blank line between sentences.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
+) -> None:
+    """Score the shipped NER model on a BIO-tagged file (span-level, exact match, as conlleval).
+
+    Example: marsad eval-ner ../shared/data/ner/anercorp/test.txt.gz --json
+    """
+    import json
+
+    from marsad.nlp.ner.evaluate import eval_ner
+
+    if not Path(path).is_file():
+        err.print(f"[red]{path}: no such file[/red]")
+        raise typer.Exit(2)
+    res = eval_ner(path)
+    if as_json:
+        typer.echo(json.dumps(res, ensure_ascii=False))
+        return
+    speed = f"{res['tokens_per_s']:.0f} tokens/s"
+    typer.echo(f"F1 {res['f1']:.4f}  P {res['precision']:.4f}  R {res['recall']:.4f}  ({speed})")
+    for typ, r in res["per_type"].items():
+        typer.echo(
+            f"  {typ:<5} F1 {r['f1']:.4f}  P {r['precision']:.4f}  R {r['recall']:.4f}  n={r['support']}"
+        )
+
+
 def run() -> None:  # pragma: no cover - console entry point for `python -m marsad`
     app()
 

@@ -1,0 +1,261 @@
+"""The shipped NER tagger: char-CNN + word features -> BiLSTM -> CRF, run in numpy (no torch).
+
+Weights and vocabularies live in `marsad/resources/ner/model.npz`, exported by
+`marsad.nlp.ner.train`. Several models in one file (an ensemble) are averaged at the
+emission level and share one CRF transition matrix (averaged too) for Viterbi decoding.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from marsad.nlp.ner.data import iter_chunks
+from marsad.nlp.ner.features import MAX_CHARS, UNK, Featurizer, Lexicon, char_form, shape, stem_key, word_key
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "ner" / "model.npz"
+_BATCH_TOKENS = 4096  # tokens per padded batch: big enough for matmuls, small enough for cache
+_CACHE_MAX = 50_000  # token types whose input vector is cached (about 1 kB each)
+
+
+class _Net:
+    """One member of the ensemble: its weights and the numpy forward pass to emission scores."""
+
+    def __init__(self, w: dict[str, np.ndarray], prefix: str, layers: int) -> None:
+        g = {k[len(prefix) :]: v.astype(np.float32) for k, v in w.items() if k.startswith(prefix)}
+        self.emb_word, self.emb_stem, self.emb_shape = g["emb_word"], g["emb_stem"], g["emb_shape"]
+        self.emb_char = g["emb_char"]
+        # conv weight (F, C, K) -> (K*C, F) so a window of K char vectors is one matmul
+        cw = g["conv_w"]
+        self.conv_k = cw.shape[2]
+        self.conv_w = cw.transpose(2, 1, 0).reshape(-1, cw.shape[0])
+        self.conv_b = g["conv_b"]
+        self.lstm = []
+        for layer in range(layers):
+            w_in, u, bias = [], [], []
+            for d in ("f", "b"):
+                p = f"lstm{layer}{d}_"
+                # torch gate order (i, f, g, o) -> (i, f, o, g): one sigmoid call covers three gates
+                order = _gate_order(g[p + "w_hh"].shape[1])
+                w_in.append(g[p + "w_ih"][order].T)
+                u.append(g[p + "w_hh"][order].T)
+                bias.append((g[p + "b_ih"] + g[p + "b_hh"])[order])
+            # both directions' input projections in one matmul; recurrences as one batched matmul
+            self.lstm.append((np.concatenate(w_in, 1).copy(), np.concatenate(bias), np.stack(u)))
+        self.out_w, self.out_b = g["out_w"].T.copy(), g["out_b"]
+        self.trans, self.start, self.end = g["crf_trans"], g["crf_start"], g["crf_end"]
+        self.cache: dict[str, np.ndarray] = {}
+
+    def token_vectors(self, word, stem, shp, chars, lex) -> np.ndarray:
+        """(n, D) input vectors for n token types: embeddings, char-CNN max-pool and lexicon."""
+        n = len(word)
+        ce = self.emb_char[chars]  # (n, L, C)
+        k = self.conv_k
+        pad = k // 2
+        ce = np.pad(ce, ((0, 0), (pad, pad), (0, 0)))
+        L = chars.shape[1]
+        win = np.concatenate([ce[:, j : j + L] for j in range(k)], axis=2)  # (n, L, K*C)
+        conv = win @ self.conv_w + self.conv_b  # (n, L, F)
+        length = np.maximum((chars > 0).sum(1), 1)
+        mask = np.arange(L)[None, :] < length[:, None]
+        conv = np.where(mask[:, :, None], conv, -np.inf).max(1)
+        return np.concatenate(
+            [self.emb_word[word], self.emb_stem[stem], self.emb_shape[shp], conv, lex], axis=1
+        ).reshape(n, -1)
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """First-layer input projections (both directions) of token vectors x (n, D) -> (n, 8H).
+
+        They depend on the token type only, so callers compute them once per distinct token.
+        """
+        w_in, bias, _ = self.lstm[0]
+        return x @ w_in + bias
+
+    def emissions(self, proj0: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """proj0 (N, 8H) for the N real tokens of a batch whose (B, T) `mask` is padded at the end."""
+        B, T = mask.shape
+        fmask = mask.astype(np.float32)
+        x = proj0
+        for layer, (w_in, bias, u) in enumerate(self.lstm):
+            proj = np.zeros((B, T, 2 * u.shape[2]), dtype=np.float32)
+            proj[mask] = x if layer == 0 else x @ w_in + bias
+            x = self._run(proj, u, fmask)[mask]
+        return x @ self.out_w + self.out_b
+
+    @staticmethod
+    def _run(proj: np.ndarray, u: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Both LSTM directions at once: state (2, B, H), direction 1 walks the sequence backwards."""
+        B, T, _ = proj.shape
+        H = u.shape[1]
+        h = np.zeros((2, B, H), dtype=np.float32)
+        c = np.zeros((2, B, H), dtype=np.float32)
+        out = np.empty((B, T, 2 * H), dtype=np.float32)
+        xin = np.empty((2, B, 4 * H), dtype=np.float32)
+        m = np.empty((2, B, 1), dtype=np.float32)
+        for s in range(T):
+            t = T - 1 - s
+            xin[0] = proj[:, s, : 4 * H]
+            xin[1] = proj[:, t, 4 * H :]
+            m[0, :, 0] = mask[:, s]
+            m[1, :, 0] = mask[:, t]
+            gates = xin + np.matmul(h, u)
+            sig = np.tanh(0.5 * gates[:, :, : 3 * H])
+            sig *= 0.5
+            sig += 0.5
+            c = sig[:, :, H : 2 * H] * c + sig[:, :, :H] * np.tanh(gates[:, :, 3 * H :])
+            # Padding sits at the end: zeroing the state there makes the backward pass start fresh
+            # at each sentence's own last token, as torch's packed sequences do.
+            c *= m
+            h = sig[:, :, 2 * H :] * np.tanh(c)
+            out[:, s, :H] = h[0]
+            out[:, t, H:] = h[1]
+        return out
+
+
+def _gate_order(H: int) -> np.ndarray:
+    """Row order that turns torch's (i, f, g, o) gate blocks into (i, f, o, g)."""
+    return np.concatenate([np.arange(0, 2 * H), np.arange(3 * H, 4 * H), np.arange(2 * H, 3 * H)])
+
+
+class NerTagger:
+    """Arabic NER (PERS, LOC, ORG, MISC) in BIO. `NerTagger.load()` is cached per process."""
+
+    _lock = threading.Lock()
+    _loaded: dict[str, NerTagger] = {}
+
+    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
+        with np.load(path, allow_pickle=False) as z:
+            w = {k: z[k] for k in z.files}
+        meta = json.loads(bytes(w.pop("meta")).decode("utf-8"))
+        self.meta = meta
+        self.tags: list[str] = meta["tags"]
+        word_lex = Lexicon(dict(zip(meta["lex_word_keys"], w.pop("lex_word"), strict=True)))
+        stem_lex = Lexicon(dict(zip(meta["lex_stem_keys"], w.pop("lex_stem"), strict=True)))
+        gaz = None
+        if "lex_gaz_keys" in meta:
+            gaz = Lexicon(dict(zip(meta["lex_gaz_keys"], w.pop("lex_gaz"), strict=True)))
+        self.featurizer = Featurizer(
+            meta["words"], meta["stems"], meta["shapes"], meta["chars"], word_lex, stem_lex, gaz
+        )
+        self.nets = [_Net(w, f"m{i}_", meta["layers"]) for i in range(meta["n_models"])]
+        self.trans = np.mean([n.trans for n in self.nets], axis=0)
+        self.start = np.mean([n.start for n in self.nets], axis=0)
+        self.end = np.mean([n.end for n in self.nets], axis=0)
+        self._cache: dict[str, int] = {}
+        self._store: np.ndarray | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> NerTagger:
+        """The packaged model (or the one at `path`), loaded once per process."""
+        key = str(path or DEFAULT_PATH)
+        with cls._lock:
+            if key not in cls._loaded:
+                cls._loaded[key] = cls(key)
+            return cls._loaded[key]
+
+    # -- features ---------------------------------------------------------------------------
+    def _vectors(self, tokens: list[str]) -> np.ndarray:
+        """(n, models, D) input vectors for these tokens, computed once per token type."""
+        new = [t for t in dict.fromkeys(tokens) if t not in self._cache]
+        if new:
+            if len(self._cache) + len(new) > _CACHE_MAX:
+                # a simple reset keeps memory bounded; news vocabularies rarely get here
+                self._cache.clear()
+                new = list(dict.fromkeys(tokens))
+            enc = self.featurizer
+            word = np.array([enc.word_index.get(word_key(t), UNK) for t in new])
+            stem = np.array([enc.stem_index.get(stem_key(t), UNK) for t in new])
+            shp = np.array([enc.shape_index.get(shape(t), UNK) for t in new])
+            chars = np.zeros((len(new), MAX_CHARS), dtype=np.int64)
+            ci = enc.char_index
+            for i, t in enumerate(new):
+                for j, ch in enumerate(char_form(t)):
+                    chars[i, j] = ci.get(ch, UNK)
+            lex = enc.lex_features(new)
+            vec = np.stack([n.token_vectors(word, stem, shp, chars, lex) for n in self.nets], axis=1)
+            base = len(self._cache)
+            need = base + len(new)
+            if self._store is None or need > len(self._store):
+                cap = max(need, 2 * (0 if self._store is None else len(self._store)), 4096)
+                grown = np.zeros((cap, *vec.shape[1:]), dtype=np.float32)
+                if self._store is not None and base:
+                    grown[:base] = self._store[:base]
+                self._store = grown
+            self._store[base:need] = vec
+            for i, t in enumerate(new):
+                self._cache[t] = base + i
+        return self._store[np.fromiter((self._cache[t] for t in tokens), dtype=np.int64, count=len(tokens))]
+
+    # -- decoding ---------------------------------------------------------------------------
+    def _viterbi(self, em: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
+        B, T, K = em.shape
+        score = self.start[None, :] + em[:, 0]
+        back = np.zeros((B, T, K), dtype=np.int64)
+        for t in range(1, T):
+            cand = score[:, :, None] + self.trans[None, :, :]  # (B, from, to)
+            best = cand.argmax(1)
+            new = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + em[:, t]
+            live = (t < lengths)[:, None]
+            score = np.where(live, new, score)
+            back[:, t] = best
+        score = score + self.end[None, :]
+        out = []
+        for b in range(B):
+            n = int(lengths[b])
+            k = int(score[b].argmax())
+            path = [k]
+            for t in range(n - 1, 0, -1):
+                k = int(back[b, t, k])
+                path.append(k)
+            out.append(path[::-1])
+        return out
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BIO tags for many token lists at once (batched: much faster than one by one)."""
+        result: list[list[str]] = [[] for _ in sentences]
+        order = sorted((i for i, s in enumerate(sentences) if len(s)), key=lambda i: len(sentences[i]))
+        # distinct tokens of the whole call: vectors and first-layer projections once per type
+        flat_all = [str(t) for s in sentences for t in s]
+        types = list(dict.fromkeys(flat_all))
+        type_id = {t: i for i, t in enumerate(types)}
+        vecs = self._vectors(types) if types else None
+        projs = [net.project(vecs[:, m]) for m, net in enumerate(self.nets)] if types else []
+        pos = 0
+        while pos < len(order):
+            # fill a batch up to a token budget; sentences are sorted so padding is small
+            T = len(sentences[order[pos]])
+            end = pos
+            while end < len(order) and (end - pos + 1) * max(T, len(sentences[order[end]])) <= _BATCH_TOKENS:
+                T = max(T, len(sentences[order[end]]))
+                end += 1
+            end = max(end, pos + 1)
+            batch = order[pos:end]
+            T = max(len(sentences[i]) for i in batch)
+            lengths = np.array([len(sentences[i]) for i in batch])
+            mask = np.arange(T)[None, :] < lengths[:, None]
+            ids = np.array([type_id[str(t)] for i in batch for t in sentences[i]], dtype=np.int64)
+            em = None
+            for net, proj in zip(self.nets, projs, strict=True):
+                e = np.zeros((len(batch), T, len(self.tags)), dtype=np.float32)
+                e[mask] = net.emissions(proj[ids], mask)
+                em = e if em is None else em + e
+            em = em / len(self.nets)
+            for i, path in zip(batch, self._viterbi(em, lengths), strict=True):
+                result[i] = [self.tags[k] for k in path]
+            pos = end
+        return result
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags (O, B-PERS, I-LOC, ...) for one tokenised sentence."""
+        return self.tag_many([tokens])[0]
+
+    def entities(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+        """Entity spans as (start token, end token exclusive, type)."""
+        return list(iter_chunks(self.tag(tokens)))
+
+
+__all__ = ["NerTagger"]

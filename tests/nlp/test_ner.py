@@ -1,0 +1,132 @@
+"""The shipped NER model: loads from the package without torch, tags news sentences, scores files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from marsad.nlp.ner import NerTagger, tokenize_for_ner
+from marsad.nlp.ner.data import iter_chunks, read_conll
+from marsad.nlp.ner.evaluate import eval_ner, score
+from marsad.nlp.ner.model import DEFAULT_PATH
+
+
+@pytest.fixture(scope="module")
+def tagger() -> NerTagger:
+    return NerTagger.load()
+
+
+def _spans(tagger: NerTagger, text: str) -> dict[str, str]:
+    toks = [t for t, _, _ in tokenize_for_ner(text)]
+    return {" ".join(toks[s:e]): typ for s, e, typ in tagger.entities(toks)}
+
+
+def test_model_ships_in_package_and_loads_once() -> None:
+    assert DEFAULT_PATH.is_file()
+    assert DEFAULT_PATH.stat().st_size < 30 * 2**20
+    assert NerTagger.load() is NerTagger.load()
+    assert "torch" not in sys.modules  # inference is numpy only
+
+
+def test_person_after_title(tagger: NerTagger) -> None:
+    spans = _spans(tagger, "قال المتحدث باسم الجيش الليبي أحمد المسماري إن القوات سيطرت على مدينة سرت .")
+    assert spans.get("أحمد المسماري") == "PERS"
+    assert spans.get("سرت") == "LOC"
+
+
+def test_minister_and_capital(tagger: NerTagger) -> None:
+    spans = _spans(tagger, "وصل وزير الخارجية المصري سامح شكري إلى بيروت أمس في زيارة رسمية تستغرق يومين .")
+    assert spans.get("سامح شكري") == "PERS"
+    assert spans.get("بيروت") == "LOC"
+
+
+def test_organisation_and_region(tagger: NerTagger) -> None:
+    spans = _spans(
+        tagger, "أدانت الأمم المتحدة الهجوم الذي استهدف مخيما للنازحين في إقليم دارفور غرب السودان ."
+    )
+    assert spans.get("الأمم المتحدة") == "ORG"
+    assert spans.get("السودان") == "LOC"
+
+
+def test_tags_are_bio_and_aligned(tagger: NerTagger) -> None:
+    toks = [
+        t
+        for t, _, _ in tokenize_for_ner(
+            "أعلن الرئيس الفرنسي إيمانويل ماكرون من باريس أن فرنسا سترسل مساعدات ."
+        )
+    ]
+    tags = tagger.tag(toks)
+    assert len(tags) == len(toks)
+    assert set(tags) <= set(tagger.tags)
+    assert tagger.tag([]) == []
+    # batched and one-by-one tagging agree
+    assert tagger.tag_many([toks, toks[:3]]) == [tags, tagger.tag(toks[:3])]
+
+
+def test_tokenize_for_ner_splits_punctuation_with_offsets() -> None:
+    text = "قتل 3 أشخاص، وأصيب 12.5% (في حلب)."
+    toks = tokenize_for_ner(text)
+    assert [t for t, _, _ in toks] == ["قتل", "3", "أشخاص", "،", "وأصيب", "12.5%", "(", "في", "حلب", ")", "."]
+    assert all(text[s:e] == t for t, s, e in toks)
+
+
+def test_chunks_follow_conlleval() -> None:
+    tags = ["B-PERS", "I-PERS", "O", "I-LOC", "I-LOC", "B-LOC", "I-ORG", "B-MISC"]
+    assert list(iter_chunks(tags)) == [
+        (0, 2, "PERS"),
+        (3, 5, "LOC"),
+        (5, 6, "LOC"),
+        (6, 7, "ORG"),
+        (7, 8, "MISC"),
+    ]
+
+
+class _Fixed:
+    """A stand-in tagger that returns fixed predictions, so the expected scores are known."""
+
+    def __init__(self, pred: list[list[str]]) -> None:
+        self.pred = pred
+
+    def tag_many(self, sentences):
+        return self.pred
+
+
+def test_eval_ner_hand_computed(tmp_path: Path) -> None:
+    conll = tmp_path / "tiny.conll"
+    conll.write_text(
+        "قال\tO\nالرئيس\tO\nمحمد\tB-PERS\nعلي\tI-PERS\nفي\tO\nتونس\tB-LOC\n\n"
+        "زار\tO\nوفد\tO\nالأمم\tB-ORG\nالمتحدة\tI-ORG\nبغداد\tB-LOC\n",
+        encoding="utf-8",
+    )
+    # gold: PERS(2-4), LOC(5), ORG(2-4), LOC(4) = 4 chunks
+    # guess: PERS(2-3) wrong boundary, LOC(5) right, ORG(2-4) right, LOC(4) as MISC wrong = 4 chunks
+    pred = [
+        ["O", "O", "B-PERS", "O", "O", "B-LOC"],
+        ["O", "O", "B-ORG", "I-ORG", "B-MISC"],
+    ]
+    res = eval_ner(conll, _Fixed(pred))
+    assert res["precision"] == pytest.approx(2 / 4)
+    assert res["recall"] == pytest.approx(2 / 4)
+    assert res["f1"] == pytest.approx(0.5)
+    assert res["per_type"]["LOC"]["precision"] == pytest.approx(1.0)
+    assert res["per_type"]["LOC"]["recall"] == pytest.approx(0.5)
+    assert res["per_type"]["LOC"]["f1"] == pytest.approx(2 / 3)
+    assert res["per_type"]["PERS"]["f1"] == 0.0
+    assert res["per_type"]["MISC"]["precision"] == 0.0
+    assert res["tokens"] == 11 and res["tokens_per_s"] > 0
+
+
+def test_stray_inside_tag_counts_as_a_chunk() -> None:
+    # conlleval: I-LOC after O opens a chunk, so the guess B-LOC over the same token matches it
+    res = score([["O", "I-LOC", "O"]], [["O", "B-LOC", "O"]])
+    assert res["f1"] == 1.0
+
+
+def test_eval_ner_with_the_real_model(tmp_path: Path, tagger: NerTagger) -> None:
+    conll = tmp_path / "one.conll"
+    conll.write_text("زار\tO\nالوزير\tO\nدمشق\tB-LOC\n.\tO\n", encoding="utf-8")
+    res = eval_ner(conll)
+    assert set(res) >= {"f1", "precision", "recall", "per_type", "tokens_per_s"}
+    assert read_conll(conll)[0][0] == ["زار", "الوزير", "دمشق", "."]

@@ -89,7 +89,9 @@ class EventBuilder:
         }
         return [EventOut(date=d, **base) for d in (dates or [None])]
 
-    def _best_trigger(self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]) -> Mention | None:
+    def _best_trigger(
+        self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]
+    ) -> Mention | None:
         supported = [t for t in group.triggers if self._supported(doc, ctx, t, group)]
         if not supported:
             return None
@@ -134,7 +136,9 @@ class EventBuilder:
     ) -> tuple[ActorOut | None, ActorOut | None]:
         targets: list[Mention] = []
         agents: list[Mention] = []
-        markers = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("target_markers",)]
+        markers = [
+            c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("target_markers",)
+        ]
         kills = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "killed"]
         for a in actors:
             before = doc.tokens_in(max(group.start, a.start - 40), a.start)[-_TARGET_WINDOW:]
@@ -155,7 +159,9 @@ class EventBuilder:
         if m is None:
             return None
         entry = self.registry.resolve(m.value, ctx.main_country)
-        return ActorOut(name=self.registry.name_for(entry, ctx.main_country), mention=doc.surface(m.start, m.end))
+        return ActorOut(
+            name=self.registry.name_for(entry, ctx.main_country), mention=doc.surface(m.start, m.end)
+        )
 
     def _sub_type(
         self, doc: Doc, rule: TriggerRule, a1: ActorOut | None, a2: ActorOut | None, group: Group
@@ -199,7 +205,9 @@ class EventBuilder:
             civ = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "civilians"]
             entry = self.registry.generic("civilians")
             if civ and entry is not None:
-                a2 = ActorOut(name=self.registry.name_for(entry, country), mention=doc.surface(civ[0].start, civ[0].end))
+                a2 = ActorOut(
+                    name=self.registry.name_for(entry, country), mention=doc.surface(civ[0].start, civ[0].end)
+                )
         return a1, a2
 
 

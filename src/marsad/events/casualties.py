@@ -11,7 +11,18 @@ _BEFORE = 4  # tokens between a death word and its count: "اسفر عن مقت�
 _AFTER = 3  # tokens between a count and its death word: "15 شخصا على الاقل حتفهم"
 # Duals that are a count of two on their own ("مقتل جنديين").
 _DUALS = frozenset(
-    {"جنديين", "جنديان", "شخصين", "شخصان", "طفلين", "شرطيين", "عنصرين", "مدنيين اثنين", "ضابطين", "مسلحين اثنين"}
+    {
+        "جنديين",
+        "جنديان",
+        "شخصين",
+        "شخصان",
+        "طفلين",
+        "شرطيين",
+        "عنصرين",
+        "مدنيين اثنين",
+        "ضابطين",
+        "مسلحين اثنين",
+    }
 )
 
 

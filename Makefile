@@ -59,5 +59,9 @@ train-ner: $(VENV)/.installed
 	$(BIN)/python -m marsad.nlp.ner.train --data $(SHARED)/data --out src/marsad/resources/ner/model.npz \
 	  --report src/marsad/resources/ner/train_report.json
 
+# Rebuild the gazetteer (src/marsad/resources/geo/gazetteer.sqlite) from $(SHARED)/data/gazetteer; no download.
+gazetteer: $(VENV)/.installed
+	$(BIN)/python -m marsad.geo.build --data $(SHARED)/data/gazetteer --out src/marsad/resources/geo/gazetteer.sqlite
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -28,6 +28,8 @@ class Component(Protocol):
 DEFAULT_COMPONENTS: tuple[str, ...] = (
     "marsad.pipeline:SentenceSplitter",
     "marsad.nlp.numbers:NumberTagger",
+    "marsad.geo.tagger:PlaceTagger",
+    "marsad.nlp.actors:ActorTagger",
 )
 
 

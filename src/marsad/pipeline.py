@@ -30,6 +30,10 @@ DEFAULT_COMPONENTS: tuple[str, ...] = (
     "marsad.nlp.numbers:NumberTagger",
     "marsad.geo.tagger:PlaceTagger",
     "marsad.nlp.actors:ActorTagger",
+    "marsad.events.triggers:TriggerTagger",
+    "marsad.nlp.entities:EntityTagger",
+    "marsad.events.builder:EventBuilder",
+    "marsad.events.statements:StatementBuilder",
 )
 
 

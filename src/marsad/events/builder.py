@@ -8,21 +8,29 @@ a hypothetical or negation cue gives no event: the statement builder reads those
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from marsad.events.casualties import read_casualties
 from marsad.events.clauses import split_clauses
 from marsad.events.lexicon import TriggerRule
+from marsad.geo import load as load_gazetteer
+from marsad.geo.geocoder import event_location, main_country
 from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
 
 _STATE_INTER = 1
 _HYPO_WINDOW = 8  # tokens before a trigger in which a hypothetical cue applies
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
 _TARGET_WINDOW = 2  # tokens before an actor in which a target marker makes it actor2
+# Who acts when the text names nobody: the side the sub-type implies (ACLED codes an actor1).
+_DEFAULT_ACTOR1 = {
+    "Peaceful protest": "protesters",
+    "Protest with intervention": "protesters",
+    "Excessive force against protesters": "protesters",
+    "Arrests": "police",
+    "Government regains territory": "military",
+}
 _PROTEST_SUBS = {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}
-_PRECISION_RANK = {"point": 5, "city": 4, "district": 4, "admin2": 3, "admin1": 2, "region": 2, "country": 1}
 
 
 @dataclass
@@ -188,27 +196,23 @@ class EventBuilder:
         sent: tuple[int, int],
     ) -> tuple[ActorOut | None, ActorOut | None]:
         """ACLED codes every event with an actor1; name the generic one the text implies."""
-        generic = None
-        if sub in _PROTEST_SUBS:
-            generic = "protesters"
-        elif sub == "Arrests":
-            generic = "police"
-        elif sub == "Government regains territory":
-            generic = "military"
-        elif a1 is None:
-            generic = "unidentified"
-        if a1 is None and generic is not None:
-            entry = self.registry.generic(generic)
-            if entry is not None:
-                a1 = ActorOut(name=self.registry.name_for(entry, country), mention=None)
+        if a1 is None:
+            a1 = self._generic(_DEFAULT_ACTOR1.get(sub, "unidentified_armed_group"), country, None)
         if a2 is None and (sub == "Attack" or sub.startswith("Abduction")):
             civ = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "civilians"]
-            entry = self.registry.generic("civilians")
-            if civ and entry is not None:
-                a2 = ActorOut(
-                    name=self.registry.name_for(entry, country), mention=doc.surface(civ[0].start, civ[0].end)
-                )
+            if civ:
+                a2 = self._generic("civilians", country, doc.surface(civ[0].start, civ[0].end))
         return a1, a2
+
+    def _generic(self, actor_id: str, country: str | None, mention: str | None) -> ActorOut | None:
+        entry = self.registry.get(actor_id)
+        if entry is None:
+            raise KeyError(
+                f"resources/actors: generic actor {actor_id!r} is missing; the event builder needs it"
+            )
+        return ActorOut(
+            name=self.registry.name_for(self.registry.resolve(entry, country), country), mention=mention
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -218,11 +222,7 @@ class _DocContext:
     """Document-level facts the event builder needs: main country, named groups in order."""
 
     def __init__(self, doc: Doc) -> None:
-        counts: Counter[str] = Counter()
-        for m in doc.mentions:
-            if m.kind in ("place", "demonym") and getattr(m.value, "country", None):
-                counts[m.value.country] += 2 if m.kind == "place" else 1
-        self.main_country: str | None = counts.most_common(1)[0][0] if counts else None
+        self.main_country: str | None = main_country(doc)
         self.groups = sorted(
             (m for m in doc.mentions if m.kind == "actor" and not m.value.anaphor and _is_armed(m.value)),
             key=lambda m: m.start,
@@ -308,38 +308,23 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int]) -> list[str | None]:
 
 
 def _place(doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention) -> Any:
-    """The most precise place of the group, nearest to the trigger; else of the sentence."""
-    for lo, hi in ((group.start, group.end), sent):
-        places = [m for m in doc.in_span(lo, hi, "place")]
-        if places:
-            best = max(
-                places,
-                key=lambda m: (
-                    _PRECISION_RANK.get(getattr(m.value, "precision", "country"), 0),
-                    -abs(m.start - trigger.start),
-                ),
-            )
-            return best.value
-    return None
+    """The most precise place the group supports (the geocoder falls back to the sentence)."""
+    return event_location(doc, group.start, group.end, anchor=trigger.start)
 
 
 def _location_out(doc: Doc, place: Any, ctx: _DocContext, country: str | None) -> LocationOut | None:
     if place is None:
-        if country is None:
-            return None
-        from marsad.geo import country_place
-
-        place = country_place(country)
+        place = load_gazetteer().country(country)
         if place is None:
             return None
     return LocationOut(
         name=place.name,
-        mention=getattr(place, "name_ar", None),
+        mention=place.name_ar,
         country=place.country,
         lat=place.lat,
         lon=place.lon,
         precision=place.precision,
-        admin1=getattr(place, "admin1", None),
+        admin1=place.admin1,
     )
 
 

@@ -19,6 +19,8 @@ from marsad.geo.geocoder import event_location, main_country
 from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
 
 _STATE_INTER = 1
+_CIVILIAN_INTER = 7
+_STATE_SUBS = {"Arrests", "Government regains territory"}
 _HYPO_WINDOW = 8  # tokens before a trigger in which a hypothetical cue applies
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
 _TARGET_WINDOW = 2  # tokens before an actor in which a target marker makes it actor2
@@ -30,6 +32,8 @@ _DEFAULT_ACTOR1 = {
     "Arrests": "police",
     "Government regains territory": "military",
 }
+_SOLDIER_NOUNS = ("جندي", "جنود", "عسكري", "ضابط", "ضباط")
+_POLICE_NOUNS = ("شرطي", "شرط")
 _PROTEST_SUBS = {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}
 
 
@@ -72,9 +76,11 @@ class EventBuilder:
             return []
         actors = self._actors(doc, ctx, group, sent, trigger)
         place = _place(doc, ctx, group, sent, trigger)
-        country = place.country if place is not None else ctx.main_country
-        actor1, actor2 = self._roles(doc, ctx, actors, trigger, group)
-        sub = self._sub_type(doc, rule, actor1, actor2, group)
+        country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
+        m1, m2 = self._roles(doc, actors, group)
+        sub = self._sub_type(doc, rule, m1, m2, group)
+        m1, m2 = _state_acts(sub, m1, m2, actors)
+        actor1, actor2 = self._actor_out(doc, m1, country), self._actor_out(doc, m2, country)
         actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
         dates = _dates(doc, group, sent)
         casualties = read_casualties(doc, group.start, group.end)
@@ -139,49 +145,40 @@ class EventBuilder:
             out.append(m)
         return out
 
-    def _roles(
-        self, doc: Doc, ctx: _DocContext, actors: list[Mention], trigger: Mention, group: Group
-    ) -> tuple[ActorOut | None, ActorOut | None]:
+    def _roles(self, doc: Doc, actors: list[Mention], group: Group) -> tuple[Mention | None, Mention | None]:
+        cues = doc.in_span(group.start, group.end, "cue")
+        markers = [c for c in cues if c.value.kind in ("target_markers", "killed")]
+        reporting = [c for c in cues if c.value.kind == "reporting"]
+        # The one who announces ("أعلنت الشرطة الكينية أن ...") is the source, not a side.
+        sides = [a for a in actors if not _follows(doc, reporting, a, 3)] or actors
         targets: list[Mention] = []
         agents: list[Mention] = []
-        markers = [
-            c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("target_markers",)
-        ]
-        kills = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "killed"]
-        for a in actors:
-            before = doc.tokens_in(max(group.start, a.start - 40), a.start)[-_TARGET_WINDOW:]
-            lo = before[0].start if before else a.start
-            is_target = any(lo <= c.start < a.start for c in markers) or any(
-                lo <= c.start < a.start for c in kills
-            )
-            (targets if is_target else agents).append(a)
+        for a in sides:
+            (targets if _follows(doc, markers, a, _TARGET_WINDOW) else agents).append(a)
         if not agents and len(targets) > 1:
             agents.append(targets.pop(0))
-        a1 = agents[0] if agents else None
-        a2 = targets[0] if targets else (agents[1] if len(agents) > 1 else None)
+        a1 = _prefer_named(agents)
+        rest = [a for a in agents if a is not a1]
+        a2 = _prefer_named(targets) or _prefer_named(rest)
         if a1 is not None and a2 is not None and a1.value.id == a2.value.id:
             a2 = None
-        return self._actor_out(doc, ctx, a1), self._actor_out(doc, ctx, a2)
+        return a1, a2
 
-    def _actor_out(self, doc: Doc, ctx: _DocContext, m: Mention | None) -> ActorOut | None:
+    def _actor_out(self, doc: Doc, m: Mention | None, country: str | None) -> ActorOut | None:
         if m is None:
             return None
-        entry = self.registry.resolve(m.value, ctx.main_country)
-        return ActorOut(
-            name=self.registry.name_for(entry, ctx.main_country), mention=doc.surface(m.start, m.end)
-        )
+        entry = self.registry.resolve(m.value, country)
+        return ActorOut(name=self.registry.name_for(entry, country), mention=doc.surface(m.start, m.end))
 
     def _sub_type(
-        self, doc: Doc, rule: TriggerRule, a1: ActorOut | None, a2: ActorOut | None, group: Group
+        self, doc: Doc, rule: TriggerRule, a1: Mention | None, a2: Mention | None, group: Group
     ) -> str:
         sub = rule.sub_event_type
         if rule.territory and a1 is not None:
-            entry = self.registry.find(a1.name)
-            if entry is not None:
-                state = entry.inter == _STATE_INTER
-                sub = "Government regains territory" if state else "Non-state actor overtakes territory"
+            state = a1.value.inter == _STATE_INTER
+            sub = "Government regains territory" if state else "Non-state actor overtakes territory"
         victims_civil = any(c.value.kind == "civilians" for c in doc.in_span(group.start, group.end, "cue"))
-        if sub == "Armed clash" and victims_civil and (a2 is None or "Civilians" in a2.name):
+        if sub == "Armed clash" and victims_civil and (a2 is None or a2.value.inter == _CIVILIAN_INTER):
             sub = "Attack"
         return sub
 
@@ -198,11 +195,33 @@ class EventBuilder:
         """ACLED codes every event with an actor1; name the generic one the text implies."""
         if a1 is None:
             a1 = self._generic(_DEFAULT_ACTOR1.get(sub, "unidentified_armed_group"), country, None)
+        if a2 is None:
+            a2 = self._victim_force(doc, group, country)
         if a2 is None and (sub == "Attack" or sub.startswith("Abduction")):
             civ = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind == "civilians"]
             if civ:
                 a2 = self._generic("civilians", country, doc.surface(civ[0].start, civ[0].end))
         return a1, a2
+
+    def _victim_force(self, doc: Doc, group: Group, country: str | None) -> ActorOut | None:
+        """Soldiers or police named only by a noun ("جنديين عراقيين قتلا") as the side hit."""
+        kills = [
+            c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("killed", "injured")
+        ]
+        if not kills:
+            return None
+        for c in doc.in_span(group.start, group.end, "cue"):
+            if c.value.kind != "combatants":
+                continue
+            noun = doc.norm.text[c.start : c.end]
+            force = "police" if any(w in noun for w in _POLICE_NOUNS) else None
+            force = force or ("military" if any(w in noun for w in _SOLDIER_NOUNS) else None)
+            if force is None:
+                continue
+            after = [d for d in doc.in_span(c.end, c.end + 20, "demonym")]
+            where = after[0].value.country if after else country
+            return self._generic(force, where, doc.surface(c.start, (after[0].end if after else c.end)))
+        return None
 
     def _generic(self, actor_id: str, country: str | None, mention: str | None) -> ActorOut | None:
         entry = self.registry.get(actor_id)
@@ -237,6 +256,47 @@ class _DocContext:
             if m.value.inter != _STATE_INTER:
                 best = m.value
         return best
+
+
+def _state_acts(
+    sub: str, a1: Mention | None, a2: Mention | None, actors: list[Mention]
+) -> tuple[Mention | None, Mention | None]:
+    """Arrests and recaptures are acts of the state: its forces are actor1 when the text names them."""
+    if sub not in _STATE_SUBS or (a1 is not None and a1.value.inter == _STATE_INTER):
+        return a1, a2
+    state = [a for a in actors if a.value.inter == _STATE_INTER]
+    if not state:
+        return a1, a2
+    other = a1 if a1 is not None and a1.value.inter != _STATE_INTER else a2
+    if a2 is not None and a2.value.inter != _STATE_INTER and not a2.value.generic:
+        other = a2
+    return state[0], other
+
+
+def _fallback_country(doc: Doc, ctx: _DocContext, sent: tuple[int, int], actors: list[Mention]) -> str | None:
+    """With no place: the article's main country, else a nationality or a national actor in the sentence."""
+    if ctx.main_country:
+        return ctx.main_country
+    for m in doc.in_span(*sent, "demonym"):
+        if getattr(m.value, "country", None):
+            return m.value.country
+    for a in actors:
+        if a.value.country:
+            return a.value.country
+    return None
+
+
+def _follows(doc: Doc, cues: list[Mention], m: Mention, window: int) -> bool:
+    """Whether one of `cues` stands within `window` tokens before mention `m`."""
+    before = doc.tokens_in(max(0, m.start - 60), m.start)[-window:]
+    lo = before[0].start if before else m.start
+    return any(lo <= c.start < m.start for c in cues)
+
+
+def _prefer_named(mentions: list[Mention]) -> Mention | None:
+    """The first named actor, else the first generic one ("مسلحون", "قوات الأمن")."""
+    named = [m for m in mentions if not m.value.generic and "{country}" not in m.value.name]
+    return (named or mentions or [None])[0]
 
 
 def _is_armed(entry: Any) -> bool:

@@ -8,7 +8,7 @@ from marsad.model import Doc, Mention
 from marsad.text.numbers import Number
 
 _BEFORE = 4  # tokens between a death word and its count: "اسفر عن مقتل ما لا يقل عن 15"
-_AFTER = 3  # tokens between a count and its death word: "15 شخصا على الاقل حتفهم"
+_AFTER = 7  # tokens between a count and its death word: "خمسة افراد من قوات الامن المصرية قتلوا"
 # Duals that are a count of two on their own ("مقتل جنديين").
 _DUALS = frozenset(
     {

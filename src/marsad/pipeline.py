@@ -28,6 +28,7 @@ class Component(Protocol):
 DEFAULT_COMPONENTS: tuple[str, ...] = (
     "marsad.pipeline:SentenceSplitter",
     "marsad.nlp.numbers:NumberTagger",
+    "marsad.nlp.dates:DateTagger",
     "marsad.geo.tagger:PlaceTagger",
     "marsad.nlp.actors:ActorTagger",
     "marsad.events.triggers:TriggerTagger",

@@ -21,9 +21,9 @@ from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
 _STATE_INTER = 1
 _CIVILIAN_INTER = 7
 _STATE_SUBS = {"Arrests", "Government regains territory"}
-_HYPO_WINDOW = 8  # tokens before a trigger in which a hypothetical cue applies
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
 _TARGET_WINDOW = 2  # tokens before an actor in which a target marker makes it actor2
+_ACTOR_NEAR = 6  # tokens around a weak trigger in which an armed actor supports it
 # Who acts when the text names nobody: the side the sub-type implies (ACLED codes an actor1).
 _DEFAULT_ACTOR1 = {
     "Peaceful protest": "protesters",
@@ -72,13 +72,15 @@ class EventBuilder:
         if trigger is None:
             return []
         rule: TriggerRule = trigger.value
-        if _is_hypothetical(doc, group, trigger):
+        if _is_hypothetical(doc, group, trigger, sent):
             return []
         actors = self._actors(doc, ctx, group, sent, trigger)
         place = _place(doc, ctx, group, sent, trigger)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
         m1, m2 = self._roles(doc, actors, group)
-        sub = self._sub_type(doc, rule, m1, m2, group)
+        if rule.lost and m2 is None:
+            m1, m2 = None, m1  # "خسر تنظيم داعش معقله": the one named lost it
+        sub = self._sub_type(doc, trigger, m1, m2, group)
         m1, m2 = _state_acts(sub, m1, m2, actors)
         actor1, actor2 = self._actor_out(doc, m1, country), self._actor_out(doc, m2, country)
         actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
@@ -119,9 +121,12 @@ class EventBuilder:
             return False
         if not rule.weak:
             return True
-        # A weak word needs an armed actor or a count of dead/injured in its clause group.
-        armed = [a for a in doc.in_span(group.start, group.end, "actor") if _is_armed(a.value)]
-        if armed:
+        # A weak word needs an armed actor near it or a count of dead/injured in its clause group.
+        near = doc.tokens_in(group.start, group.end)
+        idx = next((i for i, t in enumerate(near) if t.start >= trig.start), 0)
+        lo = near[max(0, idx - _ACTOR_NEAR)].start if near else trig.start
+        hi = near[min(len(near) - 1, idx + _ACTOR_NEAR)].end if near else trig.end
+        if any(_is_armed(a.value) for a in doc.in_span(lo, hi, "actor")):
             return True
         cas = read_casualties(doc, group.start, group.end)
         return cas.fatalities is not None or cas.injuries is not None
@@ -171,12 +176,18 @@ class EventBuilder:
         return ActorOut(name=self.registry.name_for(entry, country), mention=doc.surface(m.start, m.end))
 
     def _sub_type(
-        self, doc: Doc, rule: TriggerRule, a1: Mention | None, a2: Mention | None, group: Group
+        self, doc: Doc, trigger: Mention, a1: Mention | None, a2: Mention | None, group: Group
     ) -> str:
+        rule: TriggerRule = trigger.value
         sub = rule.sub_event_type
-        if rule.territory and a1 is not None:
-            state = a1.value.inter == _STATE_INTER
+        # Who gains decides the sub-type, when the gainer stands as the verb's subject.
+        gainer = a1 if a1 is not None and _near(doc, a1, trigger, 3) else None
+        loser = a2 if rule.lost else None
+        if rule.territory and gainer is not None:
+            state = gainer.value.inter == _STATE_INTER
             sub = "Government regains territory" if state else "Non-state actor overtakes territory"
+        elif rule.territory and loser is not None and loser.value.inter == _STATE_INTER:
+            sub = "Non-state actor overtakes territory"
         victims_civil = any(c.value.kind == "civilians" for c in doc.in_span(group.start, group.end, "cue"))
         if sub == "Armed clash" and victims_civil and (a2 is None or a2.value.inter == _CIVILIAN_INTER):
             sub = "Attack"
@@ -261,16 +272,17 @@ class _DocContext:
 def _state_acts(
     sub: str, a1: Mention | None, a2: Mention | None, actors: list[Mention]
 ) -> tuple[Mention | None, Mention | None]:
-    """Arrests and recaptures are acts of the state: its forces are actor1 when the text names them."""
+    """Arrests and recaptures are acts of the state: its forces are actor1, the group is actor2.
+
+    With no state force named, actor1 is left empty for the default (police, military) to fill.
+    """
     if sub not in _STATE_SUBS or (a1 is not None and a1.value.inter == _STATE_INTER):
         return a1, a2
     state = [a for a in actors if a.value.inter == _STATE_INTER]
-    if not state:
-        return a1, a2
     other = a1 if a1 is not None and a1.value.inter != _STATE_INTER else a2
     if a2 is not None and a2.value.inter != _STATE_INTER and not a2.value.generic:
         other = a2
-    return state[0], other
+    return (state[0] if state else None), other
 
 
 def _fallback_country(doc: Doc, ctx: _DocContext, sent: tuple[int, int], actors: list[Mention]) -> str | None:
@@ -284,6 +296,12 @@ def _fallback_country(doc: Doc, ctx: _DocContext, sent: tuple[int, int], actors:
         if a.value.country:
             return a.value.country
     return None
+
+
+def _near(doc: Doc, a: Mention, b: Mention, tokens: int) -> bool:
+    """Whether mentions a and b are at most `tokens` words apart."""
+    lo, hi = (a, b) if a.start < b.start else (b, a)
+    return len(doc.tokens_in(lo.end, hi.start)) <= tokens
 
 
 def _follows(doc: Doc, cues: list[Mention], m: Mention, window: int) -> bool:
@@ -328,14 +346,25 @@ def _groups(doc: Doc, s: int, e: int) -> list[Group]:
     return merged
 
 
-def _is_hypothetical(doc: Doc, group: Group, trigger: Mention) -> bool:
+def _is_hypothetical(doc: Doc, group: Group, trigger: Mention, sent: tuple[int, int]) -> bool:
+    """A cue of fear, forecast, plan, purpose or denial governs the trigger.
+
+    Hypothetical cues scope over their clause group; a negation only over the few words before
+    the trigger; a warning or denial statement cue over the rest of its sentence.
+    """
+    rule: TriggerRule = trigger.value
+    surface = doc.norm.text[trigger.start : trigger.end]
+    if rule.territory and surface.removeprefix("و").startswith("ل") and not surface.startswith("لل"):
+        return True  # "لتحرير سرت", "لاستعادة المدينة": the purpose of an operation, not its result
     before = doc.tokens_in(group.start, trigger.start)
-    hypo_from = before[-_HYPO_WINDOW].start if len(before) >= _HYPO_WINDOW else group.start
     neg_from = before[-_NEG_WINDOW].start if len(before) >= _NEG_WINDOW else group.start
     for c in doc.in_span(group.start, trigger.start, "cue"):
-        if c.value.kind == "hypothetical" and c.start >= hypo_from:
+        if c.value.kind == "hypothetical":
             return True
         if c.value.kind == "negation" and c.start >= neg_from:
+            return True
+    for c in doc.in_span(sent[0], trigger.start, "cue"):
+        if c.value.kind in ("stmt:warning", "stmt:denial"):
             return True
     return False
 
@@ -402,23 +431,52 @@ def _evidence_span(doc: Doc, group: Group, sent: tuple[int, int]) -> tuple[int, 
 
 
 def _dedupe(events: list[EventOut]) -> list[EventOut]:
-    """One event per type, actor pair, place and day: later repeats of it are dropped."""
+    """One event per type, place and day in a document: a later mention fills what the first lacks.
+
+    Articles restate their main event (headline, lead, quote) with varying actor names; two
+    mentions merge when sub-type and place agree, dates do not conflict, and the actors do not
+    name two different specific groups.
+    """
     out: list[EventOut] = []
-    seen: dict[tuple[Any, ...], int] = {}
     for ev in events:
-        loc = ev.location
-        key = (
-            ev.sub_event_type,
-            ev.actor1.name if ev.actor1 else None,
-            ev.actor2.name if ev.actor2 else None,
-            (loc.name, loc.country) if loc else None,
-            ev.date,
-        )
-        if key in seen:
-            kept = out[seen[key]]
-            if kept.fatalities is None and ev.fatalities is not None:
-                out[seen[key]] = kept.model_copy(update={"fatalities": ev.fatalities})
-            continue
-        seen[key] = len(out)
-        out.append(ev)
+        for k, kept in enumerate(out):
+            if _same_event(kept, ev):
+                out[k] = _fill(kept, ev)
+                break
+        else:
+            out.append(ev)
     return out
+
+
+def _same_event(a: EventOut, b: EventOut) -> bool:
+    if a.sub_event_type != b.sub_event_type:
+        return False
+    la, lb = a.location, b.location
+    if (la.name if la else None) != (lb.name if lb else None):
+        return False
+    if a.date and b.date and a.date != b.date:
+        return False
+    return _actors_compatible(a.actor1, b.actor1) and _actors_compatible(a.actor2, b.actor2)
+
+
+def _actors_compatible(a: ActorOut | None, b: ActorOut | None) -> bool:
+    if a is None or b is None or a.name == b.name:
+        return True
+    generic = ("Unidentified", "Military Forces of", "Police Forces of", "Civilians", "Protesters")
+    return a.name.startswith(generic) or b.name.startswith(generic) or a.name in b.name or b.name in a.name
+
+
+def _fill(kept: EventOut, later: EventOut) -> EventOut:
+    update: dict[str, Any] = {}
+    for key in ("date", "fatalities", "injuries", "actor2"):
+        if getattr(kept, key) is None and getattr(later, key) is not None:
+            update[key] = getattr(later, key)
+    vague = ("Unidentified", "Military Forces of")
+    if (
+        kept.actor1
+        and later.actor1
+        and kept.actor1.name.startswith(vague)
+        and not later.actor1.name.startswith("Unidentified")
+    ):
+        update["actor1"] = later.actor1
+    return kept.model_copy(update=update) if update else kept

@@ -21,6 +21,7 @@ class TriggerRule:
     territory: bool = False
     civilian: bool = False
     needs_protest: bool = False
+    lost: bool = False  # the actor named with the word is the side that lost ground
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ def trigger_matcher() -> PhraseMatcher[TriggerRule]:
                 bool(item.get("territory")),
                 bool(item.get("civilian")),
                 bool(item.get("needs_protest")),
+                bool(item.get("lost")),
             )
             entries.extend((p, rule) for p in item.get(key) or ())
     return PhraseMatcher(entries)

@@ -1,10 +1,25 @@
-"""The one schema, in SQLAlchemy Core, shared by SQLite and PostgreSQL."""
+"""The one schema, in SQLAlchemy Core, shared by SQLite and PostgreSQL.
+
+Back-end specific extras (SQLite FTS5 table, PostgreSQL full-text index, PostGIS geometry column)
+are created by `marsad.store.extras`, not here, so this module stays portable. Other components
+may append their own tables at the end of this file; migrations pick them up.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("url", sa.Text),
+    sa.Column("country", sa.String(2)),
+    sa.Column("language", sa.String(8)),
+)
 
 articles = sa.Table(
     "articles",
@@ -25,16 +40,16 @@ events = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("article_id", sa.String(64), sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True),
-    sa.Column("event_type", sa.String(40), nullable=False, index=True),
+    sa.Column("event_type", sa.String(40), nullable=False),
     sa.Column("sub_event_type", sa.String(60), nullable=False),
-    sa.Column("date", sa.String(10), index=True),  # YYYY, YYYY-MM or YYYY-MM-DD
+    sa.Column("date", sa.String(10)),  # YYYY, YYYY-MM or YYYY-MM-DD
     sa.Column("actor1", sa.String(200), index=True),
     sa.Column("actor1_mention", sa.Text),
     sa.Column("actor2", sa.String(200), index=True),
     sa.Column("actor2_mention", sa.Text),
     sa.Column("location", sa.String(200)),
     sa.Column("location_mention", sa.Text),
-    sa.Column("country", sa.String(2), index=True),
+    sa.Column("country", sa.String(2)),
     sa.Column("admin1", sa.String(200)),
     sa.Column("lat", sa.Float),
     sa.Column("lon", sa.Float),
@@ -47,6 +62,63 @@ events = sa.Table(
     sa.Column("evidence_start", sa.Integer),
     sa.Column("evidence_end", sa.Integer),
     sa.Column("status", sa.String(12), nullable=False, server_default="new"),
+    # Denormalized from the article so the source filter needs no join on a million rows.
+    sa.Column("source", sa.String(200)),
+    sa.Column("merged_into", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+    # The list is sorted by date and filtered by these; composite indexes keep it under 100 ms at 1M.
+    sa.Index("ix_events_date_id", "date", "id"),
+    sa.Index("ix_events_type_date", "event_type", "date"),
+    sa.Index("ix_events_sub_date", "sub_event_type", "date"),
+    sa.Index("ix_events_country_date", "country", "date"),
+    sa.Index("ix_events_admin1_date", "admin1", "date"),
+    sa.Index("ix_events_source_date", "source", "date"),
+    sa.Index("ix_events_status_date", "status", "date"),
+    sa.Index("ix_events_fatalities", "fatalities"),
+    sa.Index("ix_events_latlon", "lat", "lon"),
+)
+
+# The articles each event is reported in, each with its own evidence span (raw offsets into
+# articles.text). The event's own article is listed here too; merges add the others.
+event_articles = sa.Table(
+    "event_articles",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "article_id", sa.String(64), sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("evidence", sa.Text),
+    sa.Column("evidence_start", sa.Integer),
+    sa.Column("evidence_end", sa.Integer),
+    sa.Index("ix_event_articles_article", "article_id"),
+)
+
+actors = sa.Table(
+    "actors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),  # canonical, English (ACLED style)
+    sa.Column("country", sa.String(2)),
+)
+
+actor_aliases = sa.Table(
+    "actor_aliases",
+    metadata,
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("alias", sa.String(300), primary_key=True),
+)
+
+places = sa.Table(
+    "places",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("country", sa.String(2)),
+    sa.Column("admin1", sa.String(200)),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("precision", sa.String(10)),
+    sa.UniqueConstraint("name", "country", name="uq_places_name_country"),
 )
 
 statements = sa.Table(
@@ -63,4 +135,39 @@ statements = sa.Table(
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("evidence_start", sa.Integer),
     sa.Column("evidence_end", sa.Integer),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the token
+    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), index=True),
+    sa.Column("user", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(12), nullable=False),  # confirm, correct, reject, merge
+    sa.Column("fields", sa.JSON),
+    sa.Column("note", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("row_id", sa.String(64), nullable=False),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+    sa.Index("ix_audit_row", "table_name", "row_id"),
 )

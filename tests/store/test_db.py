@@ -1,0 +1,174 @@
+"""The store on both back-ends (SQLite file and a real PostgreSQL/PostGIS server)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marsad.store.db import EventFilter, Store, StoreError, hash_token
+from marsad.store.schema import actor_aliases, event_articles, events, places, sources, statements, users
+from tests.store.seed import ARTICLES, make_doc, seed
+
+
+@pytest.fixture
+def store(db_url: str) -> Store:
+    s = Store(db_url)
+    yield s
+    s.close()
+
+
+def test_save_keeps_article_events_links_actors_places(store: Store) -> None:
+    ids = seed(store)
+    assert store.count(events) == 5
+    assert store.count(event_articles) == 5
+    assert store.count(sources) == 4
+    assert store.count(places) == 5
+    assert store.count(actor_aliases) == 9
+    ev = store.get_event(ids["iq-tarmiyah-1"])
+    assert ev is not None
+    art = store.get_article("iq-tarmiyah-1")
+    assert art is not None
+    link = ev["articles"][0]
+    # the evidence span points into the stored text
+    assert art["text"][link["evidence_start"] : link["evidence_end"]] == ev["evidence"]
+    assert ev["source"] == "السومرية نيوز"
+    assert store.has_article("iq-tarmiyah-1") and not store.has_article("nope")
+
+
+def test_save_again_replaces_not_duplicates(store: Store) -> None:
+    seed(store)
+    article, evs = ARTICLES[0]
+    store.save(make_doc(article, evs))
+    assert store.count(events) == 5
+    assert store.count(event_articles) == 5
+
+
+def test_save_is_one_transaction(store: Store) -> None:
+    article, evs = ARTICLES[1]
+    doc = make_doc(article, evs)
+    doc.statements.append(doc.events[0])  # type: ignore[arg-type]  # not a statement: fails mid-save
+    with pytest.raises(Exception):  # noqa: B017 - any failure must roll the article back too
+        store.save(doc)
+    assert not store.has_article(article["id"])
+    assert store.count(events) == 0 and store.count(statements) == 0
+
+
+def test_filters(store: Store) -> None:
+    seed(store)
+
+    def n(**kw: object) -> int:
+        return store.query_events(EventFilter(**kw))[1]  # type: ignore[arg-type]
+
+    assert n() == 5
+    assert n(country=["IQ"]) == 2
+    assert n(country=["IQ", "LY"]) == 3
+    assert n(admin1=["Baghdad"]) == 2
+    assert n(event_type=["Explosions/Remote violence"]) == 2
+    assert n(sub_event_type=["Peaceful protest"]) == 1
+    assert n(actor="Military Forces of Iraq") == 1
+    assert n(date_from="2024-03-10", date_to="2024-03-31") == 2
+    assert n(date_to="2024-03") == 3
+    assert n(bbox=(40.0, 30.0, 50.0, 35.0)) == 2  # Iraq
+    assert n(min_fatalities=5) == 2
+    assert n(source=["السومرية نيوز"]) == 2
+    assert n(q="عبوة ناسفة") == 1
+    assert n(q="غارة") == 1
+    assert n(q="كلمة-غير-موجودة") == 0
+    assert n(q='"unbalanced') == 0  # user text is never query syntax
+    assert n(status=["confirmed"]) == 0
+
+
+def test_sort_and_pages(store: Store) -> None:
+    seed(store)
+    rows, total, exact = store.query_events(limit=2, offset=0, sort="-date")
+    assert (total, exact) == (5, True)
+    assert [r["date"] for r in rows] == ["2024-04-14", "2024-04-02"]
+    rows, _, _ = store.query_events(limit=2, offset=4, sort="-date")
+    assert [r["date"] for r in rows] == ["2024-03-04"]
+    rows, _, _ = store.query_events(limit=1, sort="-fatalities")
+    assert rows[0]["fatalities"] == 12
+    with pytest.raises(StoreError, match="sort must be one of"):
+        store.query_events(sort="evil")
+
+
+def test_stats(store: Store) -> None:
+    seed(store)
+    st = store.stats(period="week")
+    assert st["events"] == 5 and st["fatalities"] == 19
+    # 2024-03-04 is a Monday; the Sirte clash (Sunday 03-10) falls in the same week
+    assert st["series"][0] == {"period": "2024-03-04", "events": 2, "fatalities": 17}
+    by_type = {t["event_type"]: t["events"] for t in st["by_type"]}
+    assert by_type["Explosions/Remote violence"] == 2
+    iq = next(c for c in st["by_country"] if c["country"] == "IQ")
+    assert iq["events"] == 2 and iq["admin1"][0]["admin1"] == "Baghdad"
+    assert [p["period"] for p in store.stats(period="month")["series"]] == ["2024-03", "2024-04"]
+    assert store.stats(EventFilter(country=["LY"]))["fatalities"] == 5
+
+
+def test_review_confirm_correct_reject_merge_audited(store: Store) -> None:
+    ids = seed(store)
+    token = store.add_user("huda")
+    assert store.user_for_token(token) == "huda"
+    assert store.user_for_token(token + "x") is None
+    with store.engine.connect() as conn:  # stored hashed, never in clear
+        stored = conn.execute(sa.select(users.c.token_hash)).scalar_one()
+    assert stored == hash_token(token) and token not in stored
+
+    eid = ids["ly-sirte-1"]
+    after = store.review(eid, "huda", "correct", {"fatalities": 6, "admin1": "Sirte"})
+    assert after["fatalities"] == 6 and after["status"] == "corrected"
+    store.review(ids["sy-idlib-1"], "huda", "confirm")
+    store.review(ids["iq-tahrir-1"], "huda", "reject")
+    store.review(ids["iq-tarmiyah-1"], "huda", "merge", into=ids["iq-tahrir-1"])
+    merged = store.get_event(ids["iq-tahrir-1"])
+    assert merged is not None
+    assert {a["article_id"] for a in merged["articles"]} == {"iq-tahrir-1", "iq-tarmiyah-1"}
+    assert store.query_events()[1] == 4  # the merged one is hidden from the list
+    assert store.query_events(EventFilter(status=["rejected"]))[1] == 1
+
+    log = store.audit(str(eid))
+    assert len(log) == 1
+    assert (
+        log[0]["user"] == "huda"
+        and log[0]["before"]["fatalities"] == 5
+        and log[0]["after"]["fatalities"] == 6
+    )
+    assert len(store.audit()) == 4
+    with pytest.raises(StoreError, match="cannot edit"):
+        store.review(eid, "huda", "correct", {"evidence": "x"})
+    with pytest.raises(StoreError, match="no event"):
+        store.review(999_999, "huda", "confirm")
+    with pytest.raises(StoreError, match="merge needs"):
+        store.review(eid, "huda", "merge", into=eid)
+
+
+def test_reopen_runs_migrations_once(db_url: str) -> None:
+    Store(db_url).close()
+    s = Store(db_url)
+    with s.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0001"
+    s.close()
+
+
+def test_postgis_geometry_and_spatial_index(pg_url: str) -> None:
+    s = Store(pg_url)
+    assert s.postgis
+    seed(s)
+    with s.engine.connect() as conn:
+        x = conn.exec_driver_sql("SELECT ST_X(geom) FROM events WHERE article_id = 'ly-sirte-1'").scalar_one()
+        idx = conn.exec_driver_sql(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_events_geom'"
+        ).scalar_one()
+    assert x == pytest.approx(16.59)
+    assert "gist" in idx
+    s.close()
+
+
+def test_map_cells_aggregate_when_many(store: Store) -> None:
+    seed(store)
+    pts = store.map_cells(EventFilter(), zoom=4)
+    assert pts["kind"] == "points" and len(pts["points"]) == 5
+    cells = store.map_cells(EventFilter(), zoom=2, max_points=2)
+    assert cells["kind"] == "cells"
+    assert sum(c["n"] for c in cells["cells"]) == 5
+    assert len(cells["cells"]) < 5  # Baghdad and Tarmiyah share a cell at this zoom

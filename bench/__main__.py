@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   {key:40s} {value}", flush=True)
     out = HERE / "results" / "latest.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.only and out.exists():  # a partial run updates its own entries, keeps the others'
+        results = json.loads(out.read_text(encoding="utf-8")) | results
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"figures written to {out}")
     return 1 if failed else 0

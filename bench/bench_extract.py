@@ -7,6 +7,7 @@ import importlib.util
 import json
 import resource
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def _scorer(shared: Path):
     spec = importlib.util.spec_from_file_location("marsad_eval_score", shared / "eval" / "score.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up there
     spec.loader.exec_module(mod)
     return mod
 

@@ -13,6 +13,8 @@ from marsad.model import ActorOut, Doc, Mention, PlaceRef, StatementOut
 
 _ESTIMATE_NOUN_WINDOW = 4  # tokens between a count and the fighters it counts
 _MIN_STRENGTH = 20  # smaller counts of fighters are rarely strength estimates
+_ACTS = frozenset({"agreement", "meeting", "pledge", "claim"})  # kinds that report an act, not a fear
+_HEADLINE_TOKENS = 16  # a line this short at the top of an article is a headline or a teaser
 _AGGREGATE = ("منذ", "حصيله", "عدد ضحايا", "اجمالي", "مجموع", "عدد القتلي", "بلغ عدد")
 
 
@@ -27,32 +29,51 @@ class StatementBuilder:
     def __call__(self, doc: Doc) -> Doc:
         seen: set[tuple[Any, ...]] = set()
         out: list[StatementOut] = []
-        for s, e in doc.sentences:
+        last: dict[str, int] = {}  # kind → index of the sentence that last gave it
+        sentences = doc.sentences
+        body_kinds = self._body_kinds(doc)
+        for i, (s, e) in enumerate(sentences):
+            headline = _is_headline(doc, i)
             for kind, anchor in self._kinds(doc, s, e):
                 st = self._statement(doc, kind, anchor, (s, e))
-                key = (
-                    st.kind,
-                    st.speaker.name if st.speaker else (s, e),
-                    st.about.name if st.about else None,
-                )
+                # A headline restates the body: its statement counts only if the body lacks the kind.
+                if headline and kind in body_kinds:
+                    continue
+                # The same act told over consecutive sentences ("عقد اجتماعا ... بحثوا خلال الاجتماع").
+                if kind in last and i - last[kind] <= 1 and st.speaker is None:
+                    last[kind] = i
+                    continue
+                key = (kind, st.speaker.name if st.speaker else (s, e), st.about.name if st.about else None)
                 if key in seen:
                     continue
                 seen.add(key)
+                last[kind] = i
                 out.append(st)
         doc.statements = out
         return doc
 
+    def _body_kinds(self, doc: Doc) -> set[str]:
+        kinds: set[str] = set()
+        for i, (s, e) in enumerate(doc.sentences):
+            if not _is_headline(doc, i):
+                kinds.update(k for k, _ in self._kinds(doc, s, e))
+        return kinds
+
     def _kinds(self, doc: Doc, s: int, e: int) -> list[tuple[str, int]]:
         cues = doc.in_span(s, e, "cue")
+        hypo = [c for c in cues if c.value.kind == "hypothetical"]
         kinds: dict[str, int] = {}
         for c in cues:
-            if c.value.kind.startswith("stmt:"):
-                kinds.setdefault(c.value.kind[5:], c.start)
+            if not c.value.kind.startswith("stmt:"):
+                continue
+            kind = c.value.kind[5:]
+            # A call, an aim or a wish is not an act: "تدعو إلى التعاون", "يسعى إلى تكوين تحالفات".
+            if kind in _ACTS and any(h.start < c.start and _same_clause(doc, h, c) for h in hypo):
+                continue
+            kinds.setdefault(kind, c.start)
         armed = [a for a in doc.in_span(s, e, "actor") if getattr(a.value, "inter", 0) in (1, 2, 3, 4, 8)]
-        if "warning" not in kinds and armed:
-            hypo = [c for c in cues if c.value.kind == "hypothetical"]
-            if hypo and doc.in_span(s, e, "trigger"):
-                kinds["warning"] = hypo[0].start
+        if not kinds and armed and hypo and doc.in_span(s, e, "trigger"):
+            kinds["warning"] = hypo[0].start
         estimate = _estimate_anchor(doc, s, e)
         if estimate is not None:
             kinds["estimate"] = estimate
@@ -89,6 +110,23 @@ class StatementBuilder:
         return ActorOut(name=surface, mention=surface)
 
 
+def _is_headline(doc: Doc, i: int) -> bool:
+    """A short line among the first ones of the article, standing alone on its line."""
+    if i > 4:
+        return False
+    s, e = doc.sentences[i]
+    text = doc.norm.text
+    alone = (s == 0 or text[s - 1] == "\n" or text[:s].rstrip(" ").endswith("\n")) and (
+        e == len(text) or text[e:].lstrip(" ").startswith("\n")
+    )
+    return alone and len(doc.tokens_in(s, e)) <= _HEADLINE_TOKENS
+
+
+def _same_clause(doc: Doc, a: Mention, b: Mention) -> bool:
+    lo, hi = (a, b) if a.start < b.start else (b, a)
+    return not any(ch in doc.norm.text[lo.end : hi.start] for ch in ",;:")
+
+
 def _speaker(doc: Doc, anchor: int, sent: tuple[int, int]) -> Mention | None:
     """Who speaks: the nearest person/organization before the cue, else right after it (VSO)."""
     s, e = sent
@@ -119,6 +157,11 @@ def _about(doc: Doc, anchor: int, sent: tuple[int, int], speaker: Mention | None
     return others[0] if others else None
 
 
+def _is_percent(text: str, end: int) -> bool:
+    rest = text[end : end + 12].lstrip()
+    return rest.startswith(("%", "في المئه", "في المائه", "بالمئه", "بالمائه"))
+
+
 def _estimate_anchor(doc: Doc, s: int, e: int) -> int | None:
     """Offset of a strength estimate or an aggregated toll in the sentence, if any."""
     text = doc.norm.text
@@ -128,14 +171,15 @@ def _estimate_anchor(doc: Doc, s: int, e: int) -> int | None:
     dates = doc.in_span(s, e, "date")
     for m in doc.in_span(s, e, "number"):
         num = m.value
-        if any(d.start <= m.start < d.end for d in dates):
+        if any(d.start <= m.start < d.end for d in dates) or _is_percent(text, m.end):
             continue
-        big = num.vague or (num.low or 0) >= _MIN_STRENGTH or num.value is None
-        if not big:
-            continue
+        if num.vague or (num.value is not None and num.value < _MIN_STRENGTH):
+            continue  # "العشرات وربما المئات" is no estimate; neither is a handful
         after = doc.tokens_in(m.end, e)[:_ESTIMATE_NOUN_WINDOW]
-        hi = after[-1].end if after else m.end
-        counts_fighters = any(m.end <= c.start < hi for c in combatant) or "اجنبي" in text[m.end : hi]
+        nxt = [t for t in after if t.text not in ("من", "الي", "و")][:1]
+        counts_fighters = bool(nxt) and (
+            any(c.start == nxt[0].start for c in combatant) or nxt[0].text.endswith("اجنبي")
+        )
         near_kill = any(abs(c.start - m.start) < 25 for c in killed)
         if counts_fighters and not near_kill:
             return m.start

@@ -594,8 +594,7 @@ class ActorTagger:
             tj, entry = self._extend(text, tokens, tj, entry, taken)
             taken.append((ti, tj))
             start, end = tokens[ti].start + cut, tokens[tj].end
-            if end < len(text) and text[end] == '"' and text.count('"', start, end) % 2:
-                end += 1  # the closing quote of «الحشد الشعبي» belongs with the opening one
+            start, end = _balance(text, start, end)
             if weak:
                 weak_ids.add(len(out))
             out.append((start, end, entry))
@@ -623,7 +622,8 @@ class ActorTagger:
             code is not None
             and free(k)
             and (entry.generic or entry.type != "state forces")
-            and entry.id not in reg.countries[code].skip  # "الشرطة المالية" is not Mali's police
+            # "الشرطة المالية" is financial police, "التنظيم المالية" financial regulation
+            and not ({entry.id, "generic" if entry.generic else ""} & reg.countries[code].skip)
         ):
             entry = reg.resolve(entry, code)
             tj = k
@@ -656,6 +656,18 @@ class ActorTagger:
                 if name in names:
                     return names[name], width
         return None, 0
+
+
+def _balance(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span by one quote or bracket so that none is left open: «الحشد الشعبي»."""
+    if end < len(text) and text[end] == '"' and text.count('"', start, end) % 2:
+        end += 1
+    opens, closes = text.count("(", start, end), text.count(")", start, end)
+    if opens > closes and end < len(text) and text[end] == ")":
+        end += 1
+    elif closes > opens and start > 0 and text[start - 1] == "(":
+        start -= 1
+    return start, end
 
 
 def _clean_gaps(text: str, tokens: list[Token], ti: int, tj: int) -> bool:

@@ -61,6 +61,7 @@ train-ner: $(VENV)/.installed
 
 # Rebuild the gazetteer (src/marsad/resources/geo/gazetteer.sqlite) from $(SHARED)/data/gazetteer; no download.
 gazetteer: $(VENV)/.installed
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -e '.[gazetteer]'
 	$(BIN)/python -m marsad.geo.build --data $(SHARED)/data/gazetteer --out src/marsad/resources/geo/gazetteer.sqlite
 
 clean:

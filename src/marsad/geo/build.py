@@ -399,8 +399,48 @@ CREATE TABLE places (
   lat REAL, lon REAL, feature TEXT, population INTEGER, precision TEXT, source TEXT);
 CREATE TABLE bbox (country TEXT PRIMARY KEY, min_lat REAL, min_lon REAL, max_lat REAL, max_lon REAL);
 CREATE TABLE borders (a TEXT, b TEXT, lat REAL, lon REAL, PRIMARY KEY (a, b));
+CREATE TABLE freq (key TEXT PRIMARY KEY, zipf REAL);
 CREATE TABLE names (key TEXT, place INTEGER, weak INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
 """
+
+
+def spellings(key: str) -> set[str]:
+    """Likely written forms of a normalized key (ة, أ/إ, ئ restored): wordfreq does not fold them."""
+    out = {key}
+    for _ in range(2):
+        for form in list(out):
+            words = form.split()
+            for i, w in enumerate(words):
+                alts = set()
+                if w.endswith("ه"):
+                    alts.add(w[:-1] + "ة")
+                if w.endswith("يه"):
+                    alts.add(w[:-2] + "ئة")
+                if w.endswith("ي"):
+                    alts.add(w[:-1] + "ى")
+                for head in ("ال", ""):
+                    if w.startswith(head + "ا") and len(w) > len(head) + 1:
+                        alts |= {w[: len(head)] + h + w[len(head) + 1 :] for h in ("أ", "إ", "آ")}
+                for alt in alts:
+                    out.add(" ".join([*words[:i], alt, *words[i + 1 :]]))
+    return out
+
+
+def word_frequencies(keys: dict[str, set[str]]) -> dict[str, float]:
+    """Zipf frequency of each key as an Arabic word (the highest of its spellings).
+
+    Used to tell place names that are also common words ("بيان", "الشباب", "السلطات") from
+    names that are frequent because they are places; see geocoder._derived_level.
+    """
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError as exc:  # build-time extra only
+        raise SystemExit("wordfreq is missing: pip install -c constraints.txt -e '.[gazetteer]'") from exc
+    out = {}
+    for key, raws in keys.items():
+        forms = spellings(key) | raws
+        out[key] = max(zipf_frequency(f, "ar") for f in forms)
+    return out
 
 
 def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
@@ -410,6 +450,7 @@ def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
     con = sqlite3.connect(tmp)
     con.executescript(SCHEMA)
     n_names = 0
+    raw_of: dict[str, set[str]] = {}
     for i, r in enumerate(recs, 1):
         con.execute(
             "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -432,10 +473,14 @@ def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
         for n in r.names:
             for key, weak in variants(n, r.country):
                 keys[key] = keys.get(key, True) and weak
+                raw_of.setdefault(key, set()).add(n)
         con.executemany(
             "INSERT OR IGNORE INTO names VALUES (?,?,?)", [(k, i, int(w)) for k, w in keys.items()]
         )
         n_names += len(keys)
+    con.executemany(
+        "INSERT INTO freq VALUES (?,?)", [(k, round(z, 2)) for k, z in word_frequencies(raw_of).items()]
+    )
     bbox, borders = read_shapes(data)
     con.executemany("INSERT INTO bbox VALUES (?,?,?,?,?)", [(k, *v) for k, v in bbox.items()])
     con.executemany("INSERT INTO borders VALUES (?,?,?,?)", borders)

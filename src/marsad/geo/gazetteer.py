@@ -88,6 +88,7 @@ class Gazetteer:
             self.names: dict[str, list[Entry]] = {}
             for key, rowid, weak in con.execute("SELECT key, place, weak FROM names"):
                 self.names.setdefault(key, []).append(Entry(by_row[rowid], bool(weak)))
+            self.zipf: dict[str, float] = dict(con.execute("SELECT key, zipf FROM freq"))
             self.bbox: dict[str, tuple[float, float, float, float]] = {
                 r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM bbox")
             }
@@ -106,7 +107,17 @@ class Gazetteer:
         self.ambiguous = _load_yaml("ambiguous.yaml")
         # first word → the multi-word keys that start with it, longest first
         self.first: dict[str, list[tuple[str, ...]]] = {}
-        for key in self.names:
+        stop = {normalize(x) for x in self.ambiguous.get("stop") or []}
+        curated = {normalize(x) for lvl in ("cue", "prep") for x in self.ambiguous.get(lvl) or []}
+        for key, entries in self.names.items():
+            if key in stop or (
+                # a very common word that no major place carries ("احد", "حول", "جامعة"): it would
+                # need a cue, and "مدينة حول" does not occur; skip the lookup entirely
+                self.zipf.get(key, 0.0) >= 5.3
+                and key not in curated
+                and not any(_major(e.place) for e in entries)
+            ):
+                continue
             words = tuple(key.split())
             self.first.setdefault(words[0], []).append(words)
         for lst in self.first.values():
@@ -173,6 +184,10 @@ class Gazetteer:
 
     def country(self, iso: str | None) -> Place | None:
         return self.countries.get(iso) if iso else None
+
+
+def _major(p: Place) -> bool:
+    return p.feature in ("country", "region") or p.id.startswith("x:") or (p.population or 0) >= 1_000_000
 
 
 def default_path() -> Path:

@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from marsad.geo.gazetteer import FEATURE_PRECISION, Entry, Gazetteer, Place, load
 from marsad.model import Doc
@@ -20,9 +21,11 @@ from marsad.text.normalize import normalize
 from marsad.text.tokens import Token, lookup_forms
 
 PRECISION_RANK = {"point": 0, "city": 1, "admin1": 2, "region": 3, "country": 4}
-LEVELS = {"free": 0, "prep": 1, "minor": 2, "cue": 3, "never": 4, "stop": 5}
+LEVELS = {"free": 0, "prep": 1, "common": 2, "minor": 3, "cue": 4, "never": 5, "stop": 6}
 # Countries of the data set that the Arabic press rarely means by a homonymous village name.
 _PERIPHERAL = {"IR", "TR", "IL", "CY", "ET", "CM", "CF", "SS", "GM", "SN"}
+_FOREIGN = {"IR", "TR"}
+_RARE_ZIPF = 2.5  # a name rarer than this as a word is very likely a name when it follows "في"
 _MAX_WORDS = 6
 _NUM = re.compile(r"^\d+$")
 
@@ -79,6 +82,8 @@ class _Words:
         self.the_country = {normalize(w) for w in c.get("the_country") or []}
         self.border = {normalize(w).split()[0] for w in c.get("border_words") or []}
         self.level: dict[str, str] = {}
+        self.level_cache: dict[str, str] = {}
+        self.token_cache: dict[str, tuple] = {}
         for level in ("prep", "cue", "never", "stop"):  # later wins: a word in two lists gets the stricter
             for w in a.get(level) or []:
                 self.level[normalize(w)] = level
@@ -100,8 +105,15 @@ def words_of(gaz: Gazetteer) -> _Words:
     return w
 
 
-def _strip(word: str) -> set[str]:
-    return set(lookup_forms(word, min_len=1))
+@lru_cache(maxsize=262_144)
+def _forms(word: str) -> tuple[str, ...]:
+    """lookup_forms, cached: news vocabulary repeats, and this runs for every token."""
+    return tuple(lookup_forms(word))
+
+
+@lru_cache(maxsize=262_144)
+def _strip(word: str) -> frozenset[str]:
+    return frozenset(lookup_forms(word, min_len=1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,33 +122,31 @@ def _strip(word: str) -> set[str]:
 
 def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate], list[DemonymHit]]:
     """Every gazetteer name in the tokens (longest match at each position) and every demonym."""
+    w = words_of(gaz)
     cands: list[Candidate] = []
     dems: list[DemonymHit] = []
     n = len(tokens)
     i = 0
     while i < n:
         text = tokens[i].text
-        if _NUM.match(text):
-            i += 1
-            continue
-        forms = lookup_forms(text)
-        dem = _demonym(text, forms, gaz)
+        info = w.token_cache.get(text)
+        if info is None:
+            info = _token_info(text, gaz, w)
+        dem, starts = info
         best: tuple[int, str, str] | None = None  # (words, key, form)
-        if dem is None:
-            for form in forms:
-                for words in gaz.first.get(form, ()):
-                    k = len(words)
-                    if best is not None and k <= best[0]:
-                        break
-                    if i + k <= n and all(tokens[i + m].text == words[m] for m in range(1, k)):
-                        best = (k, " ".join((form, *words[1:])), form)
-                        break
+        for form, phrases in starts:
+            for words in phrases:
+                k = len(words)
+                if best is not None and k <= best[0]:
+                    break
+                if i + k <= n and all(tokens[i + m].text == words[m] for m in range(1, k)):
+                    best = (k, " ".join((form, *words[1:])), form)
+                    break
         if best is not None:
             k, key, form = best
             prefix = text[: len(text) - len(form)] if text.endswith(form) else "ل"
-            cands.append(
-                Candidate(tokens[i].start, tokens[i + k - 1].end, i, i + k, key, prefix, gaz.names[key])
-            )
+            end = tokens[i + k - 1].end
+            cands.append(Candidate(tokens[i].start, end, i, i + k, key, prefix, gaz.names[key]))
             i += k
             continue
         if dem is not None:
@@ -145,7 +155,22 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
     return cands, dems
 
 
-def _demonym(text: str, forms: list[str], gaz: Gazetteer) -> str | None:
+def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple[str | None, tuple]:
+    """What one token can start: a demonym, or names (by clitic-stripped form). Cached per word."""
+    if _NUM.match(text):
+        info: tuple[str | None, tuple] = (None, ())
+    else:
+        forms = _forms(text)
+        dem = _demonym(text, forms, gaz)
+        starts = () if dem else tuple((f, gaz.first[f]) for f in forms if f in gaz.first)
+        info = (dem, starts)
+    if len(w.token_cache) > 500_000:  # bound the cache on endless streams
+        w.token_cache.clear()
+    w.token_cache[text] = info
+    return info
+
+
+def _demonym(text: str, forms: tuple[str, ...], gaz: Gazetteer) -> str | None:
     """Country of a nisba adjective token, unless the bare word is itself a place name.
 
     "السورية" is an adjective, "سورية" the country; "الليبية" and "ليبية" are adjectives.
@@ -176,14 +201,36 @@ def _prior(p: Place) -> float:
     return 0.8 if p.feature == "district" else 1.0
 
 
-def _derived_level(p: Place) -> str:
-    if p.feature in ("country", "region", "admin1") or p.id.startswith("x:"):
+def _derived_level(p: Place, zipf: float = 0.0, home: float = 0.0) -> str:
+    """How much context a place reading needs, from its size and how common its name is.
+
+    `zipf` is the name's frequency as an Arabic word (wordfreq, stored at build time); a name
+    used far more than the place's size explains is a common word ("بيان", "السلطات").
+    `home` is the weight of the place's country in the article.
+    """
+    if p.feature in ("country", "region") or p.id.startswith("x:"):
         return "free"
-    if p.feature == "city" and (p.population or 0) >= 50_000:
+    pop = p.population or 0
+    if p.feature in ("village", "district", "island") or (p.feature == "city" and pop < 1_000):
+        return "minor"
+    if p.feature == "admin1":
+        pop = 300_000  # provinces are named about as often as a big city
+    if pop >= 1_000_000:
+        return "cue" if zipf >= 5.5 else "free"
+    if zipf >= 5.0:
+        return "cue"
+    if p.country in _FOREIGN and pop < 500_000:
+        return "cue"  # Persian and Turkish names in Arabic script are often Arabic words
+    excess = zipf - (1.0 + 0.6 * math.log10(max(pop, 1000)))
+    if excess > 0:
+        # used more than its size explains: a common word too. A big city of the article's own
+        # country is still free; otherwise it needs a locative word, or a cue if much too common.
+        if pop >= 100_000 and home >= 0.5:
+            return "free"
+        return "cue" if excess > 1.0 else "common"
+    if pop >= 50_000:
         return "free"
-    if p.feature == "city" and (p.population or 0) >= 1_000:
-        return "prep"
-    return "minor"
+    return "prep"
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -200,6 +247,7 @@ class _Context:
     demonym_after: str | None
     demonym_before: str | None
     capital: bool
+    locative_word: bool  # a separate locative word before ("في", "قرب"), not an attached ب
     dateline: bool
     direction: tuple[int, int] | None  # a direction word right before
     distance: bool  # "450 كلم" before the direction: the name is a reference point
@@ -221,10 +269,12 @@ def _context(
         demonym_before = dem_at[c.i - 1]
         cue_forms = _strip(before[-2]) if len(before) >= 2 else set()
     cue: set[str] = set()
-    for f in cue_forms:
-        cue |= w.cue_kind.get(f, set())
+    if not c.prefix:  # "مدينة سرت", never "والمنطقة كمركز"
+        for f in cue_forms:
+            cue |= w.cue_kind.get(f, set())
     capital = bool({"العاصمه", "عاصمه"} & cue_forms) or bool(_strip(nxt) & w.capital_after)
-    locative = bool(prev_forms & w.locative) or "ب" in c.prefix or "ل" in c.prefix
+    locative_word = bool(prev_forms & w.locative)
+    locative = locative_word or "ب" in c.prefix or "ل" in c.prefix
     direction = None
     distance = False
     for size in (2, 1):
@@ -252,6 +302,7 @@ def _context(
         dem_at.get(c.j),
         demonym_before,
         capital,
+        locative_word,
         dateline,
         direction,
         distance,
@@ -269,6 +320,21 @@ def _direction(words: list[str], w: _Words) -> tuple[int, int] | None:
     return None
 
 
+def _curated_level(key: str, w: _Words) -> str:
+    """The ambiguous.yaml level of a key, with or without the article ("الصور" as "صور")."""
+    found = w.level_cache.get(key)
+    if found is None:
+        alt = key[2:] if key.startswith("ال") else "ال" + key
+        levels = [w.level.get(key, "free"), w.level.get(alt, "free")]
+        found = w.level_cache[key] = max(levels, key=LEVELS.__getitem__)
+    return found
+
+
+def _may_repeat(c: Candidate, gaz: Gazetteer, w: _Words) -> bool:
+    """A name rare as a word, already resolved in the article, may recur without context."""
+    return _curated_level(c.key, w) in ("free", "prep") and gaz.zipf.get(c.key, 0.0) < 4.0
+
+
 def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countries: dict[str, float]) -> bool:
     w = words_of(gaz)
     p = entry.place
@@ -281,8 +347,10 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     strong = (
         cue_fit or ctx.dateline or ctx.direction is not None or ctx.border or ctx.demonym_after == p.country
     )
-    curated = w.level.get(c.key, "free")
-    derived = _derived_level(p)
+    curated = _curated_level(c.key, w)
+    derived = _derived_level(p, gaz.zipf.get(c.key, 0.0), countries.get(p.country or "", 0.0))
+    if len(c.key) <= 2:
+        return cue_fit and len(c.key) == 2
     if len(c.key) <= 3 and derived != "free":
         derived = "cue"
     if entry.weak:  # "جفرة" for "الجفرة": a guessed spelling needs a cue
@@ -298,8 +366,13 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
         return strong
     if level == "prep":
         return strong or ctx.locative
-    # minor place: the article must be about its country, and the context must point to a place
-    return (strong or ctx.locative) and countries.get(p.country or "", 0.0) >= 0.2
+    if level == "common":
+        return strong or ctx.locative_word
+    # Minor place (village, district): the article must be about its country, and a cue must
+    # name it, or a locative precede a name that is rare as a word.
+    if countries.get(p.country or "", 0.0) < 0.2:
+        return False
+    return strong or (ctx.locative and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF)
 
 
 def _score(
@@ -348,9 +421,10 @@ def resolve(
     # sizeable reading (a big city), counted twice in the title.
     counts: Counter[str] = Counter()
     for c in cands:
-        free = [e.place for e in c.entries if not e.weak and _derived_level(e.place) == "free"]
+        z = gaz.zipf.get(c.key, 0.0)
+        free = [e.place for e in c.entries if not e.weak and _derived_level(e.place, z) == "free"]
         isos = {p.country for p in free if p.country}
-        if len(isos) == 1 and w.level.get(c.key, "free") == "free":
+        if len(isos) == 1 and _curated_level(c.key, w) == "free":
             counts[isos.pop()] += 2 if c.start < title_end else 1
     for d in dems:
         if d.iso not in gaz.context_only_demonyms:
@@ -358,10 +432,16 @@ def resolve(
     countries = _weights(counts)
     contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
 
+    allowed_of = [
+        [e for e in c.entries if _allowed(e, c, ctx, gaz, countries)]
+        for c, ctx in zip(cands, contexts, strict=True)
+    ]
+
     def choose(anchors: list[Resolved], known: set[str]) -> list[Resolved]:
         out: list[Resolved] = []
-        for c, ctx in zip(cands, contexts, strict=True):
-            allowed = [e for e in c.entries if _allowed(e, c, ctx, gaz, countries) or e.place.id in known]
+        for c, ctx, allowed in zip(cands, contexts, allowed_of, strict=True):
+            if not allowed and known and _may_repeat(c, gaz, w):  # found before with a cue or locative
+                allowed = [e for e in c.entries if e.place.id in known]
             if not allowed:
                 continue
             others = [a for a in anchors if a.key != c.key]

@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # never wrap FILE:LINE messages
 
 DbOption = Annotated[
     str | None,
@@ -178,8 +178,23 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it private.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    read_token: Annotated[
+        bool,
+        typer.Option("--read-token", help="Reads need a reviewer token too [env MARSAD_READ_TOKEN=1]."),
+    ] = False,
+    tile_url: Annotated[
+        str | None,
+        typer.Option(
+            "--tile-url",
+            help="Online map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+            "[env MARSAD_TILE_URL]; "
+            "without it the built-in offline base map is used.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API and the dashboard.
+    """Serve the API (documented at /docs) and the dashboard.
+
+    Reviews need a token: `marsad users add NAME`. CORS origins: env MARSAD_CORS_ORIGINS.
 
     Example: marsad serve --db marsad.db --port 8000
     """
@@ -187,8 +202,35 @@ def serve(
 
     from marsad.api.app import create_app
 
-    err.print(f"marsad on http://{host}:{port}  (Ctrl-C to stop)")
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    app_ = create_app(db, read_token=read_token or None, tile_url=tile_url)
+    err.print(f"marsad on http://{host}:{port}  (API docs: /docs; Ctrl-C to stop)")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+users_app = typer.Typer(
+    help="Reviewers: who may confirm, correct, reject and merge events.", no_args_is_help=True
+)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The reviewer's name (shown in the audit log).")],
+    db: DbOption = None,
+) -> None:
+    """Add a reviewer and print their token (shown once; only its hash is stored).
+
+    Running it again for the same name replaces the token.
+
+    Example: marsad users add huda --db marsad.db
+    """
+    from marsad.store.db import Store
+
+    store = Store(db)
+    token = store.add_user(name)
+    store.close()
+    err.print(f"reviewer {name!r}: keep this token, it is not shown again. In the dashboard: Sign in.")
+    typer.echo(token)
 
 
 @app.command()
@@ -206,7 +248,7 @@ def demo(
     n = _load_samples(db)
     err.print(f"{n} events in the database.")
     if not no_serve:
-        serve(db=db, host="127.0.0.1", port=port)
+        serve(db=db, host="127.0.0.1", port=port, read_token=False, tile_url=None)
 
 
 @app.command("eval-ner")

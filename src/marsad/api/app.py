@@ -1,29 +1,370 @@
-"""FastAPI application: the JSON API and the page that shows events with their evidence."""
+"""FastAPI application: the JSON API (documented at /docs) and the dashboard.
 
-from __future__ import annotations
+(No `from __future__ import annotations` here: FastAPI reads the route signatures at run time and
+they use dependency aliases local to `create_app`.)
 
+Configuration (arguments of `create_app`, or environment variables for `marsad serve`):
+- MARSAD_READ_TOKEN=1: reads need a reviewer token too (they are open by default).
+- MARSAD_CORS_ORIGINS="https://a.example,https://b.example": origins allowed to call the API from
+  a browser (none by default: the dashboard is served from the same origin).
+- MARSAD_TILE_URL="https://tile.example/{z}/{x}/{y}.png": a tile layer for online users (the
+  built-in base map of country and admin-1 outlines works offline).
+- MARSAD_MAX_BODY=1000000: largest request body accepted, in bytes.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Query
-from fastapi.responses import FileResponse
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad import __version__
-from marsad.store.db import Store
+from marsad.export import FORMATS, MEDIA_TYPES, export_rows
+from marsad.model import EVENT_TYPES, SUB_TO_TYPE
+from marsad.store.db import STATUSES, EventFilter, Store, StoreError
 
 STATIC = Path(__file__).parent / "static"
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
-def create_app(db: str | None = None) -> FastAPI:
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes (413), whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await JSONResponse({"detail": f"request body over {self.limit} bytes"}, 413)(
+                    scope, receive, send
+                )
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, f"request body over {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class Correction(BaseModel):
+    """Fields a reviewer may correct; anything left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    date: str | None = Field(None, pattern=DATE)
+    actor1: str | None = Field(None, max_length=200)
+    actor2: str | None = Field(None, max_length=200)
+    location: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    admin1: str | None = Field(None, max_length=200)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    fatalities: int | None = Field(None, ge=0)
+    injuries: int | None = Field(None, ge=0)
+    modality: Literal["asserted", "reported", "hypothetical"] | None = None
+
+    @model_validator(mode="after")
+    def _taxonomy(self) -> "Correction":
+        if self.event_type is not None and self.event_type not in EVENT_TYPES:
+            raise ValueError(f"event_type must be one of {list(EVENT_TYPES)}")
+        if self.sub_event_type is not None:
+            parent = SUB_TO_TYPE.get(self.sub_event_type)
+            if parent is None:
+                raise ValueError(f"unknown sub_event_type {self.sub_event_type!r} (see the ACLED taxonomy)")
+            if self.event_type is not None and parent != self.event_type:
+                raise ValueError(f"sub_event_type {self.sub_event_type!r} belongs to {parent!r}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        out = self.model_dump(exclude_unset=True)
+        if "sub_event_type" in out and "event_type" not in out:
+            out["event_type"] = SUB_TO_TYPE[out["sub_event_type"]]
+        return out
+
+
+class Review(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["confirm", "correct", "reject", "merge"]
+    fields: Correction | None = None
+    into: int | None = Field(None, description="merge: the event this one is merged into")
+    note: str | None = Field(None, max_length=2000)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Repeated parameters and comma-separated lists both work: ?country=IQ,SY&country=LY."""
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def event_filter(
+    country: Annotated[list[str] | None, Query(description="ISO 3166-1 alpha-2, comma-separated")] = None,
+    admin1: Annotated[list[str] | None, Query()] = None,
+    event_type: Annotated[list[str] | None, Query()] = None,
+    sub_event_type: Annotated[list[str] | None, Query()] = None,
+    actor: Annotated[
+        str | None, Query(max_length=200, description="actor1 or actor2, canonical name")
+    ] = None,
+    date_from: Annotated[str | None, Query(pattern=DATE)] = None,
+    date_to: Annotated[str | None, Query(pattern=DATE)] = None,
+    bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
+    min_fatalities: Annotated[int | None, Query(ge=0)] = None,
+    source: Annotated[list[str] | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words in the evidence")] = None,
+    status: Annotated[list[str] | None, Query(description=f"review status: {', '.join(STATUSES)}")] = None,
+) -> EventFilter:
+    box = None
+    if bbox:
+        try:
+            w, s, e, n = (float(x) for x in bbox.split(","))
+        except ValueError:
+            raise HTTPException(422, "bbox must be west,south,east,north (four numbers)") from None
+        box = (w, s, e, n)
+    statuses = _split(status)
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad:
+        raise HTTPException(422, f"unknown status {bad}; one of {list(STATUSES)}")
+    return EventFilter(
+        country=_split(country),
+        admin1=_split(admin1),
+        event_type=_split(event_type),
+        sub_event_type=_split(sub_event_type),
+        actor=actor or None,
+        date_from=date_from,
+        date_to=date_to,
+        bbox=box,
+        min_fatalities=min_fatalities,
+        source=_split(source),
+        q=q or None,
+        status=statuses,
+    )
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+def create_app(
+    db: str | None = None,
+    *,
+    read_token: bool | None = None,
+    cors_origins: list[str] | None = None,
+    tile_url: str | None = None,
+    max_body: int | None = None,
+) -> FastAPI:
+    """The API and dashboard over the database `db` (see the module docstring for the settings)."""
     store = Store(db)
-    app = FastAPI(title="marsad", version=__version__, description="Arabic conflict events from the news.")
-    app.state.store = store
+    read_token = _env_flag("MARSAD_READ_TOKEN") if read_token is None else read_token
+    if cors_origins is None:
+        cors_origins = _split([os.environ.get("MARSAD_CORS_ORIGINS", "")])
+    tile_url = tile_url if tile_url is not None else os.environ.get("MARSAD_TILE_URL") or None
+    max_body = max_body or int(os.environ.get("MARSAD_MAX_BODY", "1000000"))
 
-    @app.get("/api/events")
-    def list_events(limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
-        rows = store.list_events(limit=limit, offset=offset)
-        return {"events": rows, "limit": limit, "offset": offset}
+    app = FastAPI(
+        title="marsad",
+        version=__version__,
+        description="Arabic conflict events from the news: events with evidence, stats, exports, review.",
+    )
+    app.state.store = store
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["GET", "PATCH", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodyLimit, limit=max_body)
+
+    img_src = "'self' data:"
+    if tile_url:  # the tile server must be allowed to serve images to the page
+        parts = urlsplit(tile_url.replace("{s}.", "*."))
+        img_src += f" {parts.scheme}://{parts.netloc}"
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        if not request.url.path.startswith("/docs"):  # Swagger UI loads its own assets
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                f"img-src {img_src}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                "frame-ancestors 'none'"
+            )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def token_of(request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+    def reviewer(request: Request) -> str:
+        user = store.user_for_token(token_of(request))
+        if user is None:
+            raise HTTPException(
+                401,
+                "a reviewer token is needed: `marsad users add NAME` prints one; send it as "
+                "'Authorization: Bearer TOKEN'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return user
+
+    def reader(request: Request) -> str | None:
+        return reviewer(request) if read_token else None
+
+    Reader = Annotated[str | None, Depends(reader)]
+    Reviewer = Annotated[str, Depends(reviewer)]
+    Filter = Annotated[EventFilter, Depends(event_filter)]
+
+    @app.get("/api/config", tags=["meta"])
+    def config() -> dict[str, Any]:
+        """What the dashboard needs to know: version, tile layer, whether reads need a token."""
+        return {
+            "version": __version__,
+            "tile_url": tile_url,
+            "read_token": read_token,
+            "event_types": {t: list(s) for t, s in EVENT_TYPES.items()},
+            "statuses": list(STATUSES),
+        }
+
+    @app.get("/api/me", tags=["review"])
+    def me(user: Reviewer) -> dict[str, str]:
+        """The reviewer a token belongs to (401 if none)."""
+        return {"name": user}
+
+    @app.get("/api/events", tags=["events"])
+    def list_events(
+        _: Reader,
+        f: Filter,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        sort: Annotated[
+            Literal["-date", "date", "-fatalities", "fatalities", "-id", "id"],
+            Query(description="- = descending"),
+        ] = "-date",
+    ) -> dict[str, Any]:
+        """Events matching the filters, a page at a time; `total` is capped at 10000 (`total_exact`)."""
+        rows, total, exact = store.query_events(f, limit=limit, offset=offset, sort=sort)
+        return {"events": rows, "total": total, "total_exact": exact, "limit": limit, "offset": offset}
+
+    @app.get("/api/events/{event_id}", tags=["events"])
+    def get_event(_: Reader, event_id: int) -> dict[str, Any]:
+        """One event with the articles it is reported in (each with its evidence span) and its reviews."""
+        ev = store.get_event(event_id)
+        if ev is None:
+            raise HTTPException(404, f"no event {event_id}")
+        return ev
+
+    @app.patch("/api/events/{event_id}", tags=["review"])
+    def patch_event(user: Reviewer, event_id: int, body: Correction) -> dict[str, Any]:
+        """Correct fields of an event (status becomes 'corrected'); audited."""
+        return _review(user, event_id, "correct", body.changes(), None, None)
+
+    @app.post("/api/events/{event_id}/review", tags=["review"])
+    def review_event(user: Reviewer, event_id: int, body: Review) -> dict[str, Any]:
+        """Confirm, correct (with `fields`), reject, or merge (`into`) an event; audited."""
+        fields = body.fields.changes() if body.fields else None
+        return _review(user, event_id, body.action, fields, body.into, body.note)
+
+    def _review(
+        user: str,
+        event_id: int,
+        action: str,
+        fields: dict[str, Any] | None,
+        into: int | None,
+        note: str | None,
+    ) -> dict[str, Any]:
+        try:
+            store.review(event_id, user, action, fields, into=into, note=note)
+        except StoreError as exc:
+            code = 404 if str(exc).startswith(f"no event {event_id}") else 422
+            raise HTTPException(code, str(exc)) from None
+        return store.get_event(event_id) or {}
+
+    @app.get("/api/events/{event_id}/audit", tags=["review"])
+    def event_audit(_: Reviewer, event_id: int) -> list[dict[str, Any]]:
+        """Every change to an event: who, when, before and after."""
+        return store.audit(str(event_id))
+
+    @app.get("/api/articles/{article_id}", tags=["events"])
+    def get_article(_: Reader, article_id: str) -> dict[str, Any]:
+        """An article's stored text (offsets refer to it), its source and its events."""
+        art = store.get_article(article_id)
+        if art is None:
+            raise HTTPException(404, f"no article {article_id!r}")
+        art.pop("raw", None)  # the original HTML is kept for audit, not served to pages
+        return art
+
+    @app.get("/api/actors", tags=["events"])
+    def list_actors(
+        _: Reader,
+        q: Annotated[str | None, Query(max_length=100)] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[dict[str, Any]]:
+        """Actors (canonical names) with the Arabic forms seen for them."""
+        return store.list_actors(q, limit)
+
+    @app.get("/api/stats", tags=["stats"])
+    def stats(_: Reader, f: Filter, period: Literal["day", "week", "month"] = "week") -> dict[str, Any]:
+        """Counts and fatalities by day/week/month, by type and sub-type, by country and admin1."""
+        return store.stats(f, period)
+
+    @app.get("/api/map", tags=["stats"])
+    def map_view(_: Reader, f: Filter, zoom: Annotated[int, Query(ge=0, le=18)] = 4) -> dict[str, Any]:
+        """What the map draws: the events when at most 3000 match, else counts on a grid for this zoom."""
+        return store.map_cells(f, zoom)
+
+    def export(fmt: str, f: EventFilter) -> StreamingResponse:
+        # export_rows writes to a file; a temporary file (spooled to disk) keeps memory flat.
+        tmp = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed by chunks()
+        export_rows(store.iter_events(f), fmt, tmp)
+        tmp.seek(0)
+
+        def chunks() -> Iterator[bytes]:
+            with tmp:
+                while block := tmp.read(1 << 16):
+                    yield block.encode("utf-8")
+
+        return StreamingResponse(
+            chunks(),
+            media_type=MEDIA_TYPES[fmt] + "; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="marsad-events.{fmt}"'},
+        )
+
+    def export_route(fmt: str) -> Any:
+        def route(_: Reader, f: Filter) -> StreamingResponse:
+            return export(fmt, f)
+
+        route.__doc__ = f"Every event matching the filters as {fmt.upper()} (streamed)."
+        return route
+
+    for fmt in FORMATS:
+        app.add_api_route(
+            f"/api/export.{fmt}",
+            export_route(fmt),
+            methods=["GET"],
+            tags=["export"],
+            name=f"export_{fmt}",
+            response_class=StreamingResponse,
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -281,6 +281,74 @@ def eval_ner_cmd(
         )
 
 
+@app.command()
+def ingest(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (text in any encoding, HTML, RSS/Atom, WARC[.gz], JSONL, .zip/.tar.gz), "
+            "folders (recursive) or URLs (a feed or a page)."
+        ),
+    ],
+    db: DbOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="Read every input as: text, html, feed, warc, jsonl, zip or tar."),
+    ] = None,
+    no_extract: Annotated[
+        bool, typer.Option("--no-extract", help="Store the articles without extracting events.")
+    ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Never fetch: URLs and teaser-only feed entries are not fetched."),
+    ] = False,
+) -> None:
+    """Store articles (cleaned, de-duplicated) and their events; run it again and nothing is added twice.
+
+    Non-Arabic articles are skipped, exact repeats are duplicates, and near-repeats (the same
+    story from another outlet) are linked to the stored article. A summary follows on stderr,
+    with FILE: reason for each rejection (exit status 1 when something was rejected).
+
+    Example: marsad ingest pages/ feed.xml crawl.warc.gz --db marsad.db
+    """
+    from marsad.ingest.commands import ingest_command
+    from marsad.ingest.detect import FORMATS
+
+    if fmt is not None and fmt not in FORMATS:
+        err.print(f"[red]--format {fmt}: unknown[/red] (use one of {', '.join(FORMATS)})")
+        raise typer.Exit(2)
+    raise typer.Exit(ingest_command(inputs, db, fmt, not no_extract, not offline, err))
+
+
+@app.command()
+def watch(
+    feeds: Annotated[list[str], typer.Argument(help="RSS/Atom feed URLs to poll.")],
+    db: DbOption = None,
+    every: Annotated[str, typer.Option("--every", help="Poll interval: 90s, 15m, 2h...")] = "15m",
+    no_extract: Annotated[
+        bool, typer.Option("--no-extract", help="Store the articles without extracting events.")
+    ] = False,
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", min=1, help="Stop after this many polls of each feed.")
+    ] = None,
+    delay: Annotated[
+        float, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host.")
+    ] = 1.0,
+) -> None:
+    """Poll feeds politely (ETag/Last-Modified, back-off on errors) and ingest what is new, until stopped.
+
+    Example: marsad watch https://example.org/rss.xml --every 15m --db marsad.db
+    """
+    from marsad.ingest.commands import watch_command
+
+    try:
+        code = watch_command(feeds, db, every, not no_extract, rounds, delay, err)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
 def run() -> None:  # pragma: no cover - console entry point for `python -m marsad`
     app()
 

@@ -93,16 +93,16 @@ class ActorOut(BaseModel):
 class LocationOut(BaseModel):
     name: str
     mention: str | None = None
-    country: str | None = None
+    country: str  # ISO 3166-1 alpha-2
     lat: float | None = None
     lon: float | None = None
-    precision: Precision | None = None
+    precision: Precision
     admin1: str | None = None  # extra key (allowed by the schema), used for maps and alerts
 
 
 class PlaceRef(BaseModel):
     name: str
-    country: str | None = None
+    country: str  # ISO 3166-1 alpha-2; places with no single country are not listed
     mention: str | None = None
 
 
@@ -110,7 +110,7 @@ class EventOut(BaseModel):
     event_type: str
     sub_event_type: str
     date: str | None = None
-    actor1: ActorOut | None = None
+    actor1: ActorOut  # ACLED codes every event with the side that acts
     actor2: ActorOut | None = None
     location: LocationOut | None = None
     fatalities: int | None = None

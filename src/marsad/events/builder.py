@@ -402,7 +402,7 @@ def _place(doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trig
 
 
 def _location_out(doc: Doc, place: Any, ctx: _DocContext, country: str | None) -> LocationOut | None:
-    if place is None:
+    if place is None or not place.country:
         place = load_gazetteer().country(country)
         if place is None:
             return None

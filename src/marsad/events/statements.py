@@ -87,6 +87,8 @@ class StatementBuilder:
         about = _about(doc, anchor, sent, speaker)
         places = []
         for m in doc.in_span(s, e, "place"):
+            if not m.value.country:  # regions across borders ("الصحراء الكبرى") name no country
+                continue
             ref = PlaceRef(name=m.value.name, country=m.value.country, mention=doc.surface(m.start, m.end))
             if all(p.name != ref.name for p in places):
                 places.append(ref)

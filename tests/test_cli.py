@@ -1,0 +1,94 @@
+"""The `marsad extract` contract: one output line per valid input line, bad lines named, exit 1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from marsad.cli import app
+from marsad.resources import path as resource_path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+runner = CliRunner()
+
+
+def _lines(p: Path) -> list[dict]:
+    return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_extract_on_the_bundled_sample_passes_the_format_checker(tmp_path: Path) -> None:
+    sample = resource_path("samples/articles.jsonl")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(sample), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ids_in = [json.loads(x)["id"] for x in sample.read_text(encoding="utf-8").splitlines() if x.strip()]
+    got = _lines(out)
+    assert [d["id"] for d in got] == ids_in
+    assert sum(len(d["events"]) for d in got) > 0
+    check = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "validate.py"), str(out), "--input", str(sample)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_bad_lines_are_named_and_the_rest_is_written(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {"id": "a", "text": "قتل 3 جنود في هجوم مسلح على ثكنة في شمال مالي"}, ensure_ascii=False
+                ),
+                "{not json",
+                json.dumps({"text": "بلا معرف"}, ensure_ascii=False),
+                json.dumps({"id": "b"}),
+                json.dumps({"id": "c", "text": 5}),
+                json.dumps({"id": "d", "text": "نص", "published": "yesterday"}),
+                json.dumps({"id": "a", "text": "مكرر"}, ensure_ascii=False),
+                json.dumps({"id": 7, "text": "معرف رقمي"}, ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(src), "-o", str(out)])
+    assert result.exit_code == 1
+    err = result.stderr
+    for line, word in (
+        (2, "invalid JSON"),
+        (3, "missing 'id'"),
+        (4, "text"),
+        (5, "'text'"),
+        (6, "published"),
+    ):
+        assert f"{src}:{line}:" in err and word in err, err
+    assert f"{src}:7: duplicate id" in err
+    assert [d["id"] for d in _lines(out)] == ["a", "7"]
+
+
+def test_stdin_to_stdout() -> None:
+    line = json.dumps(
+        {"id": "x", "text": "تظاهر آلاف العراقيين أمس في بغداد احتجاجا على الفساد"}, ensure_ascii=False
+    )
+    result = runner.invoke(app, ["extract", "-", "-o", "-"], input=line + "\n")
+    assert result.exit_code == 0
+    (doc,) = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
+    assert doc["id"] == "x"
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_help_teaches_with_an_example() -> None:
+    result = runner.invoke(app, ["extract", "--help"])
+    assert result.exit_code == 0 and "Example" in result.stdout

@@ -42,9 +42,7 @@ def test_bad_lines_are_named_and_the_rest_is_written(tmp_path: Path) -> None:
     src.write_text(
         "\n".join(
             [
-                json.dumps(
-                    {"id": "a", "text": "قتل 3 جنود في هجوم مسلح على ثكنة في شمال مالي"}, ensure_ascii=False
-                ),
+                json.dumps({"id": "a", "text": "قتل 3 جنود في هجوم مسلح على ثكنة في شمال مالي"}, ensure_ascii=False),
                 "{not json",
                 json.dumps({"text": "بلا معرف"}, ensure_ascii=False),
                 json.dumps({"id": "b"}),
@@ -74,9 +72,7 @@ def test_bad_lines_are_named_and_the_rest_is_written(tmp_path: Path) -> None:
 
 
 def test_stdin_to_stdout() -> None:
-    line = json.dumps(
-        {"id": "x", "text": "تظاهر آلاف العراقيين أمس في بغداد احتجاجا على الفساد"}, ensure_ascii=False
-    )
+    line = json.dumps({"id": "x", "text": "تظاهر آلاف العراقيين أمس في بغداد احتجاجا على الفساد"}, ensure_ascii=False)
     result = runner.invoke(app, ["extract", "-", "-o", "-"], input=line + "\n")
     assert result.exit_code == 0
     (doc,) = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]

@@ -157,12 +157,7 @@ def _read_words(tokens: list[Token], i: int) -> tuple[int, Number | None]:
                 kind = "multipliers"
             else:
                 break
-        if (
-            j > i
-            and not tok.startswith("و")
-            and kind != "multipliers"
-            and not (kind == "units" and value == 10)
-        ):
+        if j > i and not tok.startswith("و") and kind != "multipliers" and not (kind == "units" and value == 10):
             break  # a new number starts without "و": "ثلاثه اربعه" is not one number
         values.append((kind, value))
         if kind == "multipliers":

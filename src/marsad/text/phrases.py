@@ -22,7 +22,8 @@ _MIN_STEM = 3  # a `*` stem shorter than this would match too much
 # also covers the feminine ending). Nisba endings (ي، يه) are left out on purpose: they turn
 # nouns into other words (سلب "looting" → سلبية "negative").
 SUFFIXES = frozenset(
-    "ا ات ان ين ون وا ه ها هم هما هن ت تا تم تن نا اه اها اهم اته اتها اتهم اتنا ته تها تهم تين تان تي تنا".split()
+    ("ا", "ات", "ان", "ين", "ون", "وا", "ه", "ها", "هم", "هما", "هن", "ت", "تا", "تم", "تن", "نا")
+    + ("اه", "اها", "اهم", "اته", "اتها", "اتهم", "اتنا", "ته", "تها", "تهم", "تين", "تان", "تي", "تنا")
 )
 
 
@@ -90,9 +91,7 @@ class PhraseMatcher(Generic[T]):
                 i += 1
                 continue
             k, entry = best
-            out.append(
-                PhraseMatch(tokens[i].start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern)
-            )
+            out.append(PhraseMatch(tokens[i].start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern))
             i += k + 1
         return out
 
@@ -113,9 +112,7 @@ def _rest_matches(entry: _Entry[T], tokens: list[Token], j: int) -> bool:
     for idx, word in enumerate(words):
         tok = tokens[j + idx].text
         last = idx == len(words) - 1
-        if tok == word or (
-            last and entry.prefix_last and tok.startswith(word) and tok[len(word) :] in SUFFIXES
-        ):
+        if tok == word or (last and entry.prefix_last and tok.startswith(word) and tok[len(word) :] in SUFFIXES):
             continue
         # a proclitic on inner words: "الى" vs "والى" is rare; allow و/ب/ل on inner words
         if tok[:1] in "وبل" and tok[1:] == word:

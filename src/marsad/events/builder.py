@@ -105,9 +105,7 @@ class EventBuilder:
         }
         return [EventOut(date=d, **base) for d in (dates or [None])]
 
-    def _best_trigger(
-        self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]
-    ) -> Mention | None:
+    def _best_trigger(self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]) -> Mention | None:
         supported = [t for t in group.triggers if self._supported(doc, ctx, t, group)]
         if not supported:
             return None
@@ -175,9 +173,7 @@ class EventBuilder:
         entry = self.registry.resolve(m.value, country)
         return ActorOut(name=self.registry.name_for(entry, country), mention=doc.surface(m.start, m.end))
 
-    def _sub_type(
-        self, doc: Doc, trigger: Mention, a1: Mention | None, a2: Mention | None, group: Group
-    ) -> str:
+    def _sub_type(self, doc: Doc, trigger: Mention, a1: Mention | None, a2: Mention | None, group: Group) -> str:
         rule: TriggerRule = trigger.value
         sub = rule.sub_event_type
         # Who gains decides the sub-type, when the gainer stands as the verb's subject.
@@ -216,9 +212,7 @@ class EventBuilder:
 
     def _victim_force(self, doc: Doc, group: Group, country: str | None) -> ActorOut | None:
         """Soldiers or police named only by a noun ("جنديين عراقيين قتلا") as the side hit."""
-        kills = [
-            c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("killed", "injured")
-        ]
+        kills = [c for c in doc.in_span(group.start, group.end, "cue") if c.value.kind in ("killed", "injured")]
         if not kills:
             return None
         for c in doc.in_span(group.start, group.end, "cue"):
@@ -237,12 +231,8 @@ class EventBuilder:
     def _generic(self, actor_id: str, country: str | None, mention: str | None) -> ActorOut | None:
         entry = self.registry.get(actor_id)
         if entry is None:
-            raise KeyError(
-                f"resources/actors: generic actor {actor_id!r} is missing; the event builder needs it"
-            )
-        return ActorOut(
-            name=self.registry.name_for(self.registry.resolve(entry, country), country), mention=mention
-        )
+            raise KeyError(f"resources/actors: generic actor {actor_id!r} is missing; the event builder needs it")
+        return ActorOut(name=self.registry.name_for(self.registry.resolve(entry, country), country), mention=mention)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -363,10 +353,8 @@ def _is_hypothetical(doc: Doc, group: Group, trigger: Mention, sent: tuple[int, 
             return True
         if c.value.kind == "negation" and c.start >= neg_from:
             return True
-    for c in doc.in_span(sent[0], trigger.start, "cue"):
-        if c.value.kind in ("stmt:warning", "stmt:denial"):
-            return True
-    return False
+    warned = doc.in_span(sent[0], trigger.start, "cue")
+    return any(c.value.kind in ("stmt:warning", "stmt:denial") for c in warned)
 
 
 def _modality(doc: Doc, sent: tuple[int, int]) -> tuple[str, str | None]:

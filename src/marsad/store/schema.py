@@ -171,3 +171,60 @@ audit_log = sa.Table(
     sa.Column("after", sa.JSON),
     sa.Index("ix_audit_row", "table_name", "row_id"),
 )
+
+
+# ---- ingest bookkeeping (owned by marsad.ingest) --------------------------------------------
+# MinHash signatures and LSH band keys of stored articles: the near-duplicate index lives in the
+# database, so it needs no rebuild and answers with `bands` indexed look-ups at any size.
+ingest_minhash = sa.Table(
+    "ingest_minhash",
+    metadata,
+    sa.Column("article_id", sa.String(64), primary_key=True),
+    sa.Column("signature", sa.LargeBinary, nullable=False),
+)
+
+ingest_lsh = sa.Table(
+    "ingest_lsh",
+    metadata,
+    sa.Column("band", sa.SmallInteger, primary_key=True),
+    sa.Column("key", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.String(64), primary_key=True),
+)
+
+# Articles not stored as new stories: near-duplicates (linked to the stored article they repeat)
+# and skipped ones (e.g. not Arabic), each with the reason. `item_id` is the content hash.
+ingest_items = sa.Table(
+    "ingest_items",
+    metadata,
+    sa.Column("item_id", sa.String(64), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # near_duplicate | skipped
+    sa.Column("duplicate_of", sa.String(64), index=True),
+    sa.Column("similarity", sa.Float),
+    sa.Column("reason", sa.Text),
+    sa.Column("origin", sa.Text),  # file, URL or archive member it came from
+    sa.Column("source", sa.String(200)),
+    sa.Column("url", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("published", sa.Date),
+    sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+
+# Lines learned as boilerplate for a source (repeated across many of its articles).
+ingest_boilerplate = sa.Table(
+    "ingest_boilerplate",
+    metadata,
+    sa.Column("source", sa.String(200), primary_key=True),
+    sa.Column("line_key", sa.String(16), primary_key=True),
+)
+
+# Feeds polled by `marsad watch`: conditional-request validators and back-off state.
+ingest_feeds = sa.Table(
+    "ingest_feeds",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_poll", sa.Float),  # unix time
+    sa.Column("last_status", sa.Text),
+)

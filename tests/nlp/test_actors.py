@@ -139,7 +139,7 @@ CASES = [
         "وكان الجيش السوداني أعلن مرارًا عزمه إنهاء التمرد بحلول الصيف الحالي، وأرسل مئات الجنود من الجيش"
         " وقوات الدعم السريع إلى مناطق العمليات",
         [
-            ("الجيش السوداني", "saf"),
+            ("الجيش السوداني", "military_SD"),
             ("الجنود", "military"),
             ("الجيش", "military"),
             ("قوات الدعم السريع", "rsf"),
@@ -262,6 +262,7 @@ def test_generic_names_filled_with_country(registry: ActorRegistry, tagger: Acto
     assert registry.name_for(entry, "IQ") == "Unidentified Armed Group (Iraq)"
     assert registry.name_for(registry.find("المدنيين"), "TD") == "Civilians (Chad)"
     assert registry.name_for(registry.find("المتظاهرين"), "TN") == "Protesters (Tunisia)"
+    assert registry.name_for(registry.find("الثوار"), "LY") == "Rebels (Libya)"
     assert registry.name_for(registry.find("قوات الأمن"), "TN") == "Police Forces of Tunisia"
     assert registry.name_for(registry.find("الجيش"), "US") == "Military Forces of the United States"
     assert registry.resolve(registry.find("قوات الأمن"), "TN").id == "police_TN"

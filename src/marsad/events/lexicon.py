@@ -52,15 +52,13 @@ def trigger_matcher() -> PhraseMatcher[TriggerRule]:
 
 
 @cache
-def cue_matchers() -> dict[str, PhraseMatcher[Cue]]:
-    """One matcher per cue family, so that overlapping families do not hide each other."""
+def cue_matcher() -> PhraseMatcher[Cue]:
+    """All cue families in one matcher; each family matches on its own (a word may be in several)."""
     data = load_yaml("events/cues.yaml")
-    out: dict[str, PhraseMatcher[Cue]] = {}
+    entries: list[tuple[str, Cue]] = []
     for kind, words in data.items():
         if kind == "statements":
-            continue
-        out[kind] = PhraseMatcher((w, Cue(kind)) for w in words)
-    out["statement"] = PhraseMatcher(
-        (w, Cue(f"stmt:{kind}")) for kind, words in data["statements"].items() for w in words or ()
-    )
-    return out
+            entries.extend((w, Cue(f"stmt:{k}")) for k, ws in words.items() for w in ws or ())
+        else:
+            entries.extend((w, Cue(kind)) for w in words)
+    return PhraseMatcher(entries, group=lambda cue: cue.kind)

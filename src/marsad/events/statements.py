@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from marsad.events.relevance import is_conflict_doc
 from marsad.model import ActorOut, Doc, Mention, PlaceRef, StatementOut
 
 _ESTIMATE_NOUN_WINDOW = 4  # tokens between a count and the fighters it counts
@@ -27,6 +28,9 @@ class StatementBuilder:
         self.registry = ActorRegistry.load()
 
     def __call__(self, doc: Doc) -> Doc:
+        if not is_conflict_doc(doc):
+            doc.statements = []
+            return doc
         seen: set[tuple[Any, ...]] = set()
         out: list[StatementOut] = []
         last: dict[str, int] = {}  # kind → index of the sentence that last gave it

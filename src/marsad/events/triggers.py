@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marsad.events.lexicon import cue_matchers, trigger_matcher
+from marsad.events.lexicon import cue_matcher, trigger_matcher
 from marsad.model import Doc, Mention
 
 
@@ -13,12 +13,11 @@ class TriggerTagger:
 
     def __init__(self) -> None:
         self.triggers = trigger_matcher()
-        self.cues = cue_matchers()
+        self.cues = cue_matcher()
 
     def __call__(self, doc: Doc) -> Doc:
         for m in self.triggers.find(doc.tokens):
             doc.mentions.append(Mention("trigger", m.start, m.end, m.payload, self.name))
-        for matcher in self.cues.values():
-            for m in matcher.find(doc.tokens):
-                doc.mentions.append(Mention("cue", m.start, m.end, m.payload, self.name))
+        for m in self.cues.find(doc.tokens):
+            doc.mentions.append(Mention("cue", m.start, m.end, m.payload, self.name))
         return doc

@@ -9,8 +9,9 @@ word boundaries and clitic-stripped forms, which a character automaton does not 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from marsad.text.normalize import normalize
@@ -48,11 +49,16 @@ class _Entry(Generic[T]):
 
 
 class PhraseMatcher(Generic[T]):
-    """Find lexicon phrases in a token list; the longest match at each position wins."""
+    """Find lexicon phrases in a token list; the longest match at each position wins.
 
-    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+    `group` sorts payloads into families that match independently (a word can be a death word
+    and a statement cue at once); within a family matches do not overlap.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, T]], group: Callable[[T], Hashable] | None = None) -> None:
         self._exact: dict[str, list[_Entry[T]]] = defaultdict(list)
         self._stems: dict[str, list[_Entry[T]]] = defaultdict(list)
+        self._group = group or (lambda _payload: None)
         for pattern, payload in entries:
             prefix = pattern.endswith("*")
             words = normalize(pattern.rstrip("*")).split()
@@ -69,33 +75,44 @@ class PhraseMatcher(Generic[T]):
                 self._exact[words[0]].append(entry)
 
     def _first_word_entries(self, word: str) -> list[_Entry[T]]:
+        exact, stems = _keys(word)
         found: list[_Entry[T]] = []
-        for form in lookup_forms(word):
-            found.extend(self._exact.get(form, ()))
-            for suffix in _suffixes_of(form):
-                found.extend(self._stems.get(form[: len(form) - len(suffix)], ()))
+        for key in exact:
+            found.extend(self._exact.get(key, ()))
+        for key in stems:
+            found.extend(self._stems.get(key, ()))
         return found
 
     def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:
-        """All non-overlapping matches, left to right, longest first at each token."""
+        """All matches, left to right; per family non-overlapping, longest first at each token."""
         out: list[PhraseMatch[T]] = []
-        i = 0
-        n = len(tokens)
-        while i < n:
-            best: tuple[int, _Entry[T]] | None = None
-            for entry in self._first_word_entries(tokens[i].text):
+        free: dict[Hashable, int] = {}  # family → first token index not yet covered
+        for i, tok in enumerate(tokens):
+            entries = self._first_word_entries(tok.text)
+            if not entries:
+                continue
+            best: dict[Hashable, tuple[int, _Entry[T]]] = {}
+            for entry in entries:
+                fam = self._group(entry.payload)
+                if free.get(fam, 0) > i:
+                    continue
                 k = len(entry.rest)
                 if k and not _rest_matches(entry, tokens, i + 1):
                     continue
-                if best is None or k > best[0]:
-                    best = (k, entry)
-            if best is None:
-                i += 1
-                continue
-            k, entry = best
-            out.append(PhraseMatch(tokens[i].start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern))
-            i += k + 1
+                if fam not in best or k > best[fam][0]:
+                    best[fam] = (k, entry)
+            for fam, (k, entry) in best.items():
+                out.append(PhraseMatch(tok.start, tokens[i + k].end, i, i + k + 1, entry.payload, entry.pattern))
+                free[fam] = i + k + 1
         return out
+
+
+@lru_cache(maxsize=262_144)
+def _keys(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Lookup keys of a word: its clitic-stripped forms, and the stems those forms may end in."""
+    forms = lookup_forms(word)
+    stems = tuple(form[: len(form) - len(suffix)] for form in forms for suffix in _suffixes_of(form))
+    return tuple(forms), stems
 
 
 def _suffixes_of(word: str) -> list[str]:

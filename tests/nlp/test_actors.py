@@ -148,8 +148,7 @@ CASES = [
     # "حماس" as "enthusiasm": no Palestinian context in the article, no plain Hamas name.
     (
         "snn-2015-08-02-1209",
-        "ألهب شعراء الأمسية الثانية في مهرجان حفر الباطن «العيد والصيف» حماس الجماهير الغفيرة التي"
-        " ملأت خيمة الفعاليات",
+        "ألهب شعراء الأمسية الثانية في مهرجان حفر الباطن «العيد والصيف» حماس الجماهير الغفيرة التي ملأت خيمة الفعاليات",
         [],
     ),
     (
@@ -167,8 +166,7 @@ CASES = [
     ),
     (
         "snn-2015-08-06-1950",
-        "وقال مساعد القائد العام لشرطة دبي لشؤون البحث الجنائي، اللواء خليل إبراهيم المنصوري، إن حارس"
-        " البناية",
+        "وقال مساعد القائد العام لشرطة دبي لشؤون البحث الجنائي، اللواء خليل إبراهيم المنصوري، إن حارس البناية",
         [],
     ),
     # "القوات اللبنانية" is the party of Samir Geagea, not the army (which is الجيش اللبناني).
@@ -205,8 +203,7 @@ CASES = [
     # Indefinite head with the indefinite demonym; human plural demonym.
     (
         "snn-2015-07-21-2442",
-        "وقالت وزارة الدفاع في وقت سابق: إن طيارين بريطانيين ملحقين بقوات أمريكية وكندية شاركوا في ضربات"
-        " جوية في سوريا",
+        "وقالت وزارة الدفاع في وقت سابق: إن طيارين بريطانيين ملحقين بقوات أمريكية وكندية شاركوا في ضربات جوية في سوريا",
         [("قوات أمريكية", "military_US")],
     ),
     (
@@ -226,9 +223,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("article", "sentence", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
-)
+@pytest.mark.parametrize(("article", "sentence", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_tagger_on_corpus_sentences(tagger: ActorTagger, article: str, sentence: str, expected: list) -> None:
     assert tag(tagger, sentence) == expected
 
@@ -311,6 +306,9 @@ def test_registry_size_and_shape(registry: ActorRegistry) -> None:
         assert e.generic == ("{country}" in e.name)
         assert e.parent is None or registry.get(e.parent) is not None, e.id
         assert e.country is None or e.country in registry.countries, e.id
+    # The generic ids the event builder asks for by name.
+    for id_ in ("military", "police", "civilians", "protesters", "rioters", "unidentified_armed_group", "rebels"):
+        assert registry.get(id_).generic, id_
     # Every state has its military and police, named the ACLED way.
     for code in (
         "LY",

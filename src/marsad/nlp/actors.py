@@ -221,9 +221,7 @@ class ActorRegistry:
             return entry.name
         c = self.countries.get(country or "")
         if c is None:
-            return (
-                entry.name.replace(" ({country})", "").replace(" of {country}", "").replace("{country}", "")
-            )
+            return entry.name.replace(" ({country})", "").replace(" of {country}", "").replace("{country}", "")
         return entry.name.replace("of {country}", f"of {c.of}").replace("{country}", c.en)
 
     def country_code(self, name: str) -> str | None:
@@ -340,9 +338,7 @@ def _raw_entry(spec: dict[str, Any], where: str, countries: dict[str, Country]) 
     )
 
 
-def _expand_templates(
-    directory: Path, countries: dict[str, Country]
-) -> tuple[list[_Raw], dict[str, list[str]]]:
+def _expand_templates(directory: Path, countries: dict[str, Country]) -> tuple[list[_Raw], dict[str, list[str]]]:
     """State-force entries for every country, and the demonym aliases each gets."""
     file = directory / "templates.yaml"
     data = _read_yaml(file) or {}
@@ -377,7 +373,7 @@ def _expand_templates(
         for c in countries.values():
             id_ = f"{key}_{c.code}"
             name = t["name"].replace("of {country}", f"of {c.of}").replace("{country}", c.en)
-            en = [e.replace("{adj_en}", c.en).replace("{country}", c.en) for e in en_templates]
+            en = [e.replace("{country}", c.en) for e in en_templates]
             raws.append(
                 _Raw(
                     id_,
@@ -407,9 +403,7 @@ def _expand_templates(
 def _build(directory: Path) -> ActorRegistry:
     countries = _countries(directory)
     settings = (_read_yaml(directory / "_tagger.yaml") or {}) if (directory / "_tagger.yaml").exists() else {}
-    raws, generated = (
-        _expand_templates(directory, countries) if (directory / "templates.yaml").exists() else ([], {})
-    )
+    raws, generated = _expand_templates(directory, countries) if (directory / "templates.yaml").exists() else ([], {})
     by_id: dict[str, _Raw] = {r.id: r for r in raws}
     for file in sorted(directory.glob("*.yaml")):
         if file.name in SPECIAL_FILES:
@@ -423,8 +417,7 @@ def _build(directory: Path) -> ActorRegistry:
                 target = by_id.get(spec["extends"])
                 if target is None or set(spec) - {"extends", "ar", "en"}:
                     raise ActorDataError(
-                        f"{where}: 'extends: {spec['extends']}' needs an existing id "
-                        "and only 'ar'/'en' fields"
+                        f"{where}: 'extends: {spec['extends']}' needs an existing id and only 'ar'/'en' fields"
                     )
                 target.ar.extend(_str_list(spec.get("ar"), where, "ar"))
                 target.en.extend(_str_list(spec.get("en"), where, "en"))
@@ -459,9 +452,7 @@ def _build(directory: Path) -> ActorRegistry:
     entries: dict[str, ActorEntry] = {}
     alias_en: dict[str, str] = {}
     for raw in by_id.values():
-        ar = tuple(
-            dict.fromkeys([*raw.ar, *(f for f in generated.get(raw.id, ()) if alias_ar.get(f) == raw.id)])
-        )
+        ar = tuple(dict.fromkeys([*raw.ar, *(f for f in generated.get(raw.id, ()) if alias_ar.get(f) == raw.id)]))
         entries[raw.id] = ActorEntry(
             raw.id,
             raw.name,
@@ -516,6 +507,12 @@ class ActorTagger:
     Longest match wins. A demonym after a group's name ("تنظيم داعش الليبي") or "في" + a
     country ("تنظيم الدولة في ليبيا") joins the mention and picks the group's branch in that
     country; an epithet ("الإرهابي") joins the mention only.
+
+    For the event builder: a mention's entry may still be generic (`entry.generic`, name with
+    "{country}") or anaphoric (`entry.anaphor`, "التنظيم"); `registry.resolve(entry, country)`
+    with the event's or article's country gives the final entry and name (Islamic State + LY →
+    Islamic State (Libya); Civilians ({country}) + TD → Civilians (Chad)). Scores: 1.0 named,
+    0.7 generic, 0.5 anaphoric.
     """
 
     name = "actors"

@@ -96,9 +96,7 @@ def test_review_needs_token_and_is_audited(seeded: tuple[TestClient, dict[str, i
     client, ids, token = seeded
     eid = ids["ly-sirte-1"]
     assert client.patch(f"/api/events/{eid}", json={"fatalities": 7}).status_code == 401
-    assert (
-        client.patch(f"/api/events/{eid}", json={"fatalities": 7}, headers=auth("wrong")).status_code == 401
-    )
+    assert client.patch(f"/api/events/{eid}", json={"fatalities": 7}, headers=auth("wrong")).status_code == 401
     assert client.get("/api/me", headers=auth(token)).json() == {"name": "huda"}
     r = client.patch(f"/api/events/{eid}", json={"fatalities": 7}, headers=auth(token))
     assert r.status_code == 200, r.text
@@ -112,9 +110,7 @@ def test_review_needs_token_and_is_audited(seeded: tuple[TestClient, dict[str, i
     assert r.json()["event_type"] == "Strategic developments"
     assert client.patch(f"/api/events/{eid}", json={"evidence": "x"}, headers=auth(token)).status_code == 422
 
-    r = client.post(
-        f"/api/events/{ids['sy-idlib-1']}/review", json={"action": "confirm"}, headers=auth(token)
-    )
+    r = client.post(f"/api/events/{ids['sy-idlib-1']}/review", json={"action": "confirm"}, headers=auth(token))
     assert r.json()["status"] == "confirmed"
     r = client.post(
         f"/api/events/{ids['iq-tarmiyah-1']}/review",
@@ -122,14 +118,8 @@ def test_review_needs_token_and_is_audited(seeded: tuple[TestClient, dict[str, i
         headers=auth(token),
     )
     assert r.json()["status"] == "merged"
-    assert (
-        client.post(f"/api/events/{eid}/review", json={"action": "merge"}, headers=auth(token)).status_code
-        == 422
-    )
-    assert (
-        client.post("/api/events/999999/review", json={"action": "reject"}, headers=auth(token)).status_code
-        == 404
-    )
+    assert client.post(f"/api/events/{eid}/review", json={"action": "merge"}, headers=auth(token)).status_code == 422
+    assert client.post("/api/events/999999/review", json={"action": "reject"}, headers=auth(token)).status_code == 404
     log = client.get(f"/api/events/{eid}/audit", headers=auth(token)).json()
     assert [e["after"]["fatalities"] for e in log] == [7, 7]
     assert log[-1]["before"]["fatalities"] == 5 and log[-1]["user"] == "huda"
@@ -146,9 +136,7 @@ def test_closed_reads_cors_and_body_limit(db_url: str) -> None:
         assert client.get("/api/config").json()["read_token"] is True
         r = client.get("/api/events", headers={**auth(token), "Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in r.headers
-        big = client.post(
-            "/api/events/1/review", json={"action": "confirm", "note": "x" * 1990}, headers=auth(token)
-        )
+        big = client.post("/api/events/1/review", json={"action": "confirm", "note": "x" * 1990}, headers=auth(token))
         assert big.status_code == 413
         assert "script-src 'self'" in client.get("/").headers["content-security-policy"]
     app.state.store.close()

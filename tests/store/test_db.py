@@ -128,11 +128,7 @@ def test_review_confirm_correct_reject_merge_audited(store: Store) -> None:
 
     log = store.audit(str(eid))
     assert len(log) == 1
-    assert (
-        log[0]["user"] == "huda"
-        and log[0]["before"]["fatalities"] == 5
-        and log[0]["after"]["fatalities"] == 6
-    )
+    assert log[0]["user"] == "huda" and log[0]["before"]["fatalities"] == 5 and log[0]["after"]["fatalities"] == 6
     assert len(store.audit()) == 4
     with pytest.raises(StoreError, match="cannot edit"):
         store.review(eid, "huda", "correct", {"evidence": "x"})
@@ -156,9 +152,7 @@ def test_postgis_geometry_and_spatial_index(pg_url: str) -> None:
     seed(s)
     with s.engine.connect() as conn:
         x = conn.exec_driver_sql("SELECT ST_X(geom) FROM events WHERE article_id = 'ly-sirte-1'").scalar_one()
-        idx = conn.exec_driver_sql(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_events_geom'"
-        ).scalar_one()
+        idx = conn.exec_driver_sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_events_geom'").scalar_one()
     assert x == pytest.approx(16.59)
     assert "gist" in idx
     s.close()

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,9 +48,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await JSONResponse({"detail": f"request body over {self.limit} bytes"}, 413)(
-                    scope, receive, send
-                )
+                await JSONResponse({"detail": f"request body over {self.limit} bytes"}, 413)(scope, receive, send)
                 return
         seen = 0
 
@@ -121,9 +120,7 @@ def event_filter(
     admin1: Annotated[list[str] | None, Query()] = None,
     event_type: Annotated[list[str] | None, Query()] = None,
     sub_event_type: Annotated[list[str] | None, Query()] = None,
-    actor: Annotated[
-        str | None, Query(max_length=200, description="actor1 or actor2, canonical name")
-    ] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="actor1 or actor2, canonical name")] = None,
     date_from: Annotated[str | None, Query(pattern=DATE)] = None,
     date_to: Annotated[str | None, Query(pattern=DATE)] = None,
     bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
@@ -183,6 +180,8 @@ def create_app(
         title="marsad",
         version=__version__,
         description="Arabic conflict events from the news: events with evidence, stats, exports, review.",
+        docs_url=None,  # served below from the vendored Swagger UI: no CDN
+        redoc_url=None,
     )
     app.state.store = store
     if cors_origins:
@@ -364,6 +363,16 @@ def create_app(
             tags=["export"],
             name=f"export_{fmt}",
             response_class=StreamingResponse,
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="marsad API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="data:,",
         )
 
     @app.get("/", include_in_schema=False)

@@ -145,9 +145,7 @@ class Store:
 
     def has_article(self, article_id: str) -> bool:
         with self.engine.connect() as conn:
-            return (
-                conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
-            )
+            return conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id)).first() is not None
 
     def save(self, doc: Doc, raw: str | None = None) -> list[int]:
         """Store an article with its events and statements in one transaction (replacing old ones).
@@ -210,9 +208,7 @@ class Store:
             self._upsert(conn, actors, {"name": a["name"]}, ["name"])
             if a.get("mention"):
                 actor_id = conn.execute(sa.select(actors.c.id).where(actors.c.name == a["name"])).scalar_one()
-                self._upsert(
-                    conn, actor_aliases, {"actor_id": actor_id, "alias": a["mention"]}, ["actor_id", "alias"]
-                )
+                self._upsert(conn, actor_aliases, {"actor_id": actor_id, "alias": a["mention"]}, ["actor_id", "alias"])
         loc = e.get("location") or {}
         if loc.get("name"):
             self._upsert(
@@ -340,9 +336,7 @@ class Store:
             ev["articles"] = [dict(a._mapping) for a in arts]
             ev["reviews"] = [
                 dict(r._mapping)
-                for r in conn.execute(
-                    sa.select(reviews).where(reviews.c.event_id == event_id).order_by(reviews.c.id)
-                )
+                for r in conn.execute(sa.select(reviews).where(reviews.c.event_id == event_id).order_by(reviews.c.id))
             ]
         return ev
 
@@ -378,9 +372,7 @@ class Store:
             stmt = stmt.where(
                 sa.or_(
                     actors.c.name.ilike(like),
-                    actors.c.id.in_(
-                        sa.select(actor_aliases.c.actor_id).where(actor_aliases.c.alias.like(like))
-                    ),
+                    actors.c.id.in_(sa.select(actor_aliases.c.actor_id).where(actor_aliases.c.alias.like(like))),
                 )
             )
         with self.engine.connect() as conn:
@@ -389,9 +381,7 @@ class Store:
             aliases: dict[int, list[str]] = defaultdict(list)
             if ids:
                 for r in conn.execute(
-                    sa.select(actor_aliases)
-                    .where(actor_aliases.c.actor_id.in_(ids))
-                    .order_by(actor_aliases.c.alias)
+                    sa.select(actor_aliases).where(actor_aliases.c.actor_id.in_(ids)).order_by(actor_aliases.c.alias)
                 ):
                     aliases[r.actor_id].append(r.alias)
         for a in found:
@@ -409,9 +399,7 @@ class Store:
         with self.engine.connect() as conn:
             by_day = conn.execute(sa.select(c.date, n, fat).where(*where).group_by(c.date)).all()
             by_type = conn.execute(
-                sa.select(c.event_type, c.sub_event_type, n, fat)
-                .where(*where)
-                .group_by(c.event_type, c.sub_event_type)
+                sa.select(c.event_type, c.sub_event_type, n, fat).where(*where).group_by(c.event_type, c.sub_event_type)
             ).all()
             by_place = conn.execute(
                 sa.select(c.country, c.admin1, n, fat).where(*where).group_by(c.country, c.admin1)
@@ -433,9 +421,7 @@ class Store:
             t["sub_types"].append({"sub_event_type": sub, "events": count, "fatalities": int(dead)})
         countries: dict[str | None, dict[str, Any]] = {}
         for country, admin1, count, dead in by_place:
-            k = countries.setdefault(
-                country, {"country": country, "events": 0, "fatalities": 0, "admin1": []}
-            )
+            k = countries.setdefault(country, {"country": country, "events": 0, "fatalities": 0, "admin1": []})
             k["events"] += count
             k["fatalities"] += int(dead)
             k["admin1"].append({"admin1": admin1, "events": count, "fatalities": int(dead)})
@@ -445,7 +431,9 @@ class Store:
             "events": total[0],
             "fatalities": total[1],
             "period": period,
-            "series": [{"period": p, "events": v[0], "fatalities": v[1]} for p, v in sorted(series.items())],
+            "series": [
+                {"period": p, "events": series[p][0], "fatalities": series[p][1]} for p in _periods(series, period)
+            ],
             "by_type": sorted(types.values(), key=lambda t: -t["events"]),
             "by_country": sorted(countries.values(), key=lambda k: -k["events"]),
         }
@@ -539,9 +527,7 @@ class Store:
             return None
         digest = hash_token(token)
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(users.c.name, users.c.token_hash).where(users.c.token_hash == digest)
-            ).first()
+            row = conn.execute(sa.select(users.c.name, users.c.token_hash).where(users.c.token_hash == digest)).first()
         if row is None or not hmac.compare_digest(row.token_hash, digest):
             return None
         return str(row.name)
@@ -578,9 +564,7 @@ class Store:
                     raise StoreError("merge needs 'into': the id of another event")
                 if self._event_state(conn, into) is None:
                     raise StoreError(f"no event {into} to merge into")
-                for link in conn.execute(
-                    sa.select(event_articles).where(event_articles.c.event_id == event_id)
-                ):
+                for link in conn.execute(sa.select(event_articles).where(event_articles.c.event_id == event_id)):
                     self._upsert(
                         conn,
                         event_articles,
@@ -639,6 +623,23 @@ class Store:
 def _list_columns() -> list[sa.ColumnElement[Any]]:
     skip = {"geom"}
     return [col for col in events.c if col.name not in skip]
+
+
+def _periods(series: dict[str, list[int]], period: str) -> list[str]:
+    """Every period from the first to the last, empty ones included (a timeline has no gaps)."""
+    if not series:
+        return []
+    keys = sorted(series)
+    if period == "month":
+        first, last = dt.date.fromisoformat(keys[0] + "-01"), dt.date.fromisoformat(keys[-1] + "-01")
+        out, d = [], first
+        while d <= last:
+            out.append(d.isoformat()[:7])
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return out
+    step = dt.timedelta(days=7 if period == "week" else 1)
+    first, last = dt.date.fromisoformat(keys[0]), dt.date.fromisoformat(keys[-1])
+    return [(first + i * step).isoformat() for i in range((last - first) // step + 1)]
 
 
 def _bucket(day: str | None, period: str) -> str | None:

@@ -84,9 +84,7 @@ event_articles = sa.Table(
     "event_articles",
     metadata,
     sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "article_id", sa.String(64), sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("article_id", sa.String(64), sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("evidence", sa.Text),
     sa.Column("evidence_start", sa.Integer),
     sa.Column("evidence_end", sa.Integer),

@@ -19,8 +19,8 @@ Resolution rules (the annotators' conventions, see ../shared/eval/dev/README.md)
 - A day or month without a year ("19 سبتمبر", "في يونيو") takes, in order: the reference year
   (published or HTML; the year before when the day lies more than a month after the reference,
   and the year whose calendar fits a weekday the text names); else the year of a date earlier in
-  the same sentence; else the nearest year written anywhere in the document (a year read from
-  "هذا العام" counts); else it stays unresolved.
+  the same sentence; else the document's own "this year" (هذا العام, resolved against a date in
+  the text); else it stays unresolved (see _year_from_context for why not the nearest year).
 - No invented precision: "الشهر الماضي" is YYYY-MM, "العام الماضي" YYYY, a week is YYYY-MM only
   when it lies within one month.
 
@@ -734,7 +734,12 @@ def _year_from_context(raw: _Raw, ctx: _Ctx, done: list[_Raw]) -> int | None:
 
     With a real reference date, the reference wins over a year written nearby: in
     "بين الغارات الأولى في آب 2014 و22 حزيران" (snn-2015-07-21-0722, published 2015-07-21)
-    the June is 2015's, not 2014's; news mostly dates its own story relative to the day it runs.
+    the June is 2015's, not 2014's; news dates its own story relative to the day it runs.
+    Without one, only a year the text ties to the day is used: one written earlier in the same
+    sentence, or the document's own "this year" (هذا العام resolved against a date in the text).
+    The nearest year anywhere in the document was measured and rejected: with the corpus crawl
+    date withheld it gave the right year for 15% of year-less dates (bench_dates), because news
+    seldom writes its own year and the years it does write are mostly background.
     """
     if ctx.ref is not None:
         return _past_year(ctx.ref, raw.m or 1, raw.d)
@@ -742,10 +747,9 @@ def _year_from_context(raw: _Raw, ctx: _Ctx, done: list[_Raw]) -> int | None:
     before = [r for r in done if s <= r.start < raw.start and r.value and r.value.iso]
     if before:
         return int(before[-1].value.iso[:4])  # type: ignore[union-attr,index]
-    years = [r for r in done if r.value and r.value.iso]
-    if years:
-        near = min(years, key=lambda r: abs(r.start - raw.start))
-        return int(near.value.iso[:4])  # type: ignore[union-attr,index]
+    this_year = [r for r in done if r.kind == "rel" and r.rel and r.rel.text_ok and r.value and r.value.iso]
+    if this_year:
+        return int(this_year[0].value.iso[:4])  # type: ignore[union-attr,index]
     return None
 
 
@@ -897,9 +901,13 @@ def resolve_all(
     ref, source = (published, "published") if published else (html_date, "html") if html_date else (None, None)
     text_ref = ref
     if ref is None:
-        days = [r.value.iso for r in raws if r.value and r.value.iso and r.value.precision == "day"]
-        if days:
-            text_ref = dt.date.fromisoformat(max(days))
+        # The latest full date, preferring those the text gives a weekday ("الأحد الموافق
+        # 27-10-2019"): on the corpus with the crawl date withheld, a weekday-bearing date had the
+        # publication year 96% of the time, any full date 62% (measured, 6,000 articles).
+        days = [r.value for r in raws if r.value and r.value.iso and r.value.precision == "day"]
+        best = [v.iso for v in days if v.weekday is not None] or [v.iso for v in days]
+        if best:
+            text_ref = dt.date.fromisoformat(max(i for i in best if i))
             source = "text"
     ctx = _Ctx(text, sentences if sentences is not None else split_sentences(text), ref, text_ref)
     # Relative phrases next (they may give the year of a later "19 سبتمبر").

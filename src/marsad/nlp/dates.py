@@ -835,7 +835,10 @@ def _resolve_hijri_partial(raw: _Raw, ctx: _Ctx, text: str) -> DateValue:
     elif raw.mrel == FUTURE:
         hy += key <= ref_key
     elif raw.mrel is None and key > ref_key and raw.weekday is None:
-        hy -= 1
+        # as for Gregorian days: a date up to a month ahead is the coming one ("حتى 28 شوال")
+        start = _hijri_to_greg(hy, raw.m or 1, raw.d or 1)
+        if start is None or start > ctx.ref + _AHEAD:
+            hy -= 1
     if raw.d is None:
         return _hijri_month(hy, raw.m or 1, text, relative=True, inferred=True)
     if raw.mrel is None:

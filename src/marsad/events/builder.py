@@ -20,6 +20,7 @@ from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
 
 _STATE_INTER = 1
 _CIVILIAN_INTER = 7
+_FORCE_ON_PROTEST = {"Arrests", "Attack", "Armed clash", "Abduction/forced disappearance"}
 _STATE_SUBS = {"Arrests", "Government regains territory"}
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
 _TARGET_WINDOW = 2  # tokens before an actor in which a target marker makes it actor2
@@ -184,7 +185,13 @@ class EventBuilder:
             sub = "Government regains territory" if state else "Non-state actor overtakes territory"
         elif rule.territory and loser is not None and loser.value.inter == _STATE_INTER:
             sub = "Non-state actor overtakes territory"
-        victims_civil = any(c.value.kind == "civilians" for c in doc.in_span(group.start, group.end, "cue"))
+        cues = doc.in_span(group.start, group.end, "cue")
+        protest = any(t.value.sub_event_type == "Peaceful protest" for t in group.triggers)
+        if protest and sub in _FORCE_ON_PROTEST:
+            # arrests, shots or attacks where a protest is told: the protest met intervention
+            killed = any(c.value.kind == "killed" for c in cues)
+            return "Excessive force against protesters" if killed else "Protest with intervention"
+        victims_civil = any(c.value.kind == "civilians" for c in cues)
         if sub == "Armed clash" and victims_civil and (a2 is None or a2.value.inter == _CIVILIAN_INTER):
             sub = "Attack"
         return sub

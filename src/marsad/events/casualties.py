@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from marsad.model import Doc, Mention
-from marsad.text.numbers import Number
 
 _BEFORE = 4  # tokens between a death word and its count: "اسفر عن مقتل ما لا يقل عن 15"
 _AFTER = 7  # tokens between a count and its death word: "خمسة افراد من قوات الامن المصرية قتلوا"
@@ -34,69 +34,66 @@ class Casualties:
 
 
 def read_casualties(doc: Doc, start: int, end: int, exclude: set[int] | None = None) -> Casualties:
-    """Counts of killed and injured in normalized [start, end)."""
+    """Counts of killed and injured in normalized [start, end).
+
+    Death and injury words are paired with counts, nearest pairs first and each word and count
+    used once, so that in "اعتقل 180 متظاهرا كما اصيب 20" the 20 is the injured and the 180 is
+    nobody's toll. A count after its word ("مقتل 15") wins a tie over one before ("15 قتيلا").
+    """
     exclude = exclude or set()
     tokens = doc.tokens_in(start, end)
-    index = {t.start: i for i, t in enumerate(tokens)}
-    cues = [m for m in doc.in_span(start, end, "cue") if m.value.kind in ("killed", "injured", "strength")]
-    dates = [m for m in doc.in_span(start, end, "date")]
-    fatalities: int | None = None
-    injuries: int | None = None
-    used: list[int] = []
-    for m in doc.in_span(start, end, "number"):
-        num: Number = m.value
-        if num.count is None or m.start in exclude or _inside(m, dates):
+    if not tokens:
+        return Casualties(None, None, ())
+    starts = [t.start for t in tokens]
+    cues = [m for m in doc.in_span(start, end, "cue") if m.value.kind in ("killed", "injured")]
+    dates = doc.in_span(start, end, "date")
+    numbers = [
+        m
+        for m in doc.in_span(start, end, "number")
+        if m.value.count is not None and m.start not in exclude and not _inside(m, dates)
+    ]
+    num_pos = [(_index(starts, m.start), _index(starts, m.end - 1), m) for m in numbers]
+    pairs: list[tuple[int, int, int, int]] = []  # (distance, tie, cue index, number index)
+    for ci, c in enumerate(cues):
+        c_first, c_last = _index(starts, c.start), _index(starts, c.end - 1)
+        for ni, (n_first, n_last, _) in enumerate(num_pos):
+            if n_first > c_last:
+                gap, tie = n_first - c_last - 1, 0
+                limit = _BEFORE
+            else:
+                gap, tie = c_first - n_last - 1, 1
+                limit = _AFTER
+            if gap < 0 or gap > limit or _number_between(num_pos, ni, min(c_first, n_first), max(c_last, n_last)):
+                continue
+            # the counted noun itself ("ثلاثة قتلى") binds tightest of all
+            pairs.append((-1 if tie and gap == 0 else gap, tie, ci, ni))
+    used_c: set[int] = set()
+    used_n: set[int] = set()
+    found: dict[str, tuple[int, int]] = {}  # kind → (cue position, count)
+    for _gap, _tie, ci, ni in sorted(pairs):
+        if ci in used_c or ni in used_n:
             continue
-        i = _token_at(index, tokens, m.start)
-        j = _token_at(index, tokens, m.end - 1, end=True)
-        if i is None or j is None:
-            continue
-        kind = _nearest_cue(cues, tokens, i, j)
-        if kind == "killed" and fatalities is None:
-            fatalities = num.count
-            used.append(m.start)
-        elif kind == "injured" and injuries is None:
-            injuries = num.count
-            used.append(m.start)
-    if fatalities is None:
-        for i, tok in enumerate(tokens):
-            if tok.text in _DUALS and _nearest_cue(cues, tokens, i, i) == "killed":
-                fatalities = 2
-                break
-    return Casualties(fatalities, injuries, tuple(used))
+        used_c.add(ci)
+        used_n.add(ni)
+        kind = cues[ci].value.kind
+        if kind not in found or cues[ci].start < found[kind][0]:
+            found[kind] = (cues[ci].start, num_pos[ni][2].value.count)
+    fatalities = found["killed"][1] if "killed" in found else None
+    injuries = found["injured"][1] if "injured" in found else None
+    if fatalities is None and any(t.text in _DUALS for t in tokens) and any(c.value.kind == "killed" for c in cues):
+        fatalities = 2
+    used = tuple(num_pos[ni][2].start for ni in used_n)
+    return Casualties(fatalities, injuries, used)
+
+
+def _index(starts: list[int], offset: int) -> int:
+    """The index of the token containing `offset`."""
+    return max(0, bisect.bisect_right(starts, offset) - 1)
+
+
+def _number_between(num_pos: list[tuple[int, int, Mention]], ni: int, lo: int, hi: int) -> bool:
+    return any(k != ni and lo < first and last < hi for k, (first, last, _) in enumerate(num_pos))
 
 
 def _inside(m: Mention, spans: list[Mention]) -> bool:
     return any(s.start <= m.start and m.end <= s.end for s in spans)
-
-
-def _token_at(index: dict[int, int], tokens: list, offset: int, end: bool = False) -> int | None:
-    if not end:
-        return index.get(offset)
-    for k, t in enumerate(tokens):
-        if t.start <= offset < t.end:
-            return k
-    return None
-
-
-def _nearest_cue(cues: list[Mention], tokens: list, i: int, j: int) -> str | None:
-    """The death/injury word closest to the count (before within _BEFORE, after within _AFTER).
-
-    A strength word right before the count ("اكثر من", "نحو") does not block: "مقتل اكثر من 20".
-    """
-    lo = tokens[max(0, i - _BEFORE)].start
-    hi = tokens[min(len(tokens) - 1, j + _AFTER)].end
-    best: tuple[int, str] | None = None
-    for c in cues:
-        if c.value.kind == "strength":
-            continue
-        if lo <= c.start < tokens[i].start:
-            dist = tokens[i].start - c.end
-        elif tokens[j].end <= c.start < hi:
-            # the counted noun itself ("ثلاثة قتلى") binds tighter than a word before the count
-            dist = -1 if j + 1 < len(tokens) and c.start == tokens[j + 1].start else c.start - tokens[j].end
-        else:
-            continue
-        if best is None or dist < best[0]:
-            best = (dist, c.value.kind)
-    return best[1] if best else None

@@ -5,6 +5,9 @@ from __future__ import annotations
 from marsad.events.lexicon import cue_matcher, trigger_matcher
 from marsad.model import Doc, Mention
 
+# Particles that make a forecast only before an imperfect verb.
+_MODAL = frozenset({"قد"})
+
 
 class TriggerTagger:
     """Adds `trigger` mentions (value: TriggerRule) and `cue` mentions (value: Cue)."""
@@ -19,5 +22,19 @@ class TriggerTagger:
         for m in self.triggers.find(doc.tokens):
             doc.mentions.append(Mention("trigger", m.start, m.end, m.payload, self.name))
         for m in self.cues.find(doc.tokens):
+            if m.payload.kind == "hypothetical" and m.pattern in _MODAL and not _imperfect_after(doc, m.last):
+                continue  # "قد قتلت" (has been killed) is a fact; "قد يتوجهون" (may go) is not
             doc.mentions.append(Mention("cue", m.start, m.end, m.payload, self.name))
         return doc
+
+
+def _imperfect_after(doc: Doc, k: int) -> bool:
+    """Whether token k looks like an imperfect (present/future) verb: يفعل، تفعل، نفعل."""
+    if k >= len(doc.tokens):
+        return False
+    word = doc.tokens[k].text
+    if word[:1] in "وف" and len(word) > 3:
+        word = word[1:]
+    if word[:1] in "ين":
+        return True
+    return word[:1] == "ت" and not word.endswith(("ت", "وا", "تم", "تا"))

@@ -1,0 +1,77 @@
+"""Each event rule on a real sentence (SaudiNewsNet corpus ids in comments)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marsad.model import Article, EventOut
+from marsad.pipeline import Pipeline
+
+
+def _events(text: str, published: str | None = "2015-07-24") -> list[EventOut]:
+    art = Article(id="t", text=text, published=dt.date.fromisoformat(published) if published else None)
+    return Pipeline.default()(art).events
+
+
+def test_qad_before_a_past_verb_is_a_fact() -> None:
+    # snn-2015-07-21-0104: "فقد قتل" = "were killed", not "may kill"
+    (ev,) = _events("وبالتالي، فقد قتل في الحادث أربعة عناصر من المارينز وعنصر في البحرية بهجوم مسلح في تشاتانوغا.")
+    assert ev.fatalities == 4
+
+
+def test_qad_before_a_present_verb_is_a_forecast() -> None:
+    assert _events("وحذر مسؤولون من أن مسلحي تنظيم داعش قد يشنون هجوما على المدينة خلال الأيام المقبلة.") == []
+
+
+def test_recapture_by_state_aligned_forces() -> None:
+    # snn-2015-07-24-0361
+    (ev,) = _events(
+        "استعادت قوات المقاومة الشعبية الموالية للرئيس اليمني عبد ربه منصور هادي، السيطرة على مبنى المخابرات "
+        "بمنطقة التواهي في عدن، في الساعات الأولى من صباح الاثنين."
+    )
+    assert ev.event_type == "Battles"
+    assert ev.location and ev.location.country == "YE"
+
+
+def test_expelled_group_is_the_side_that_lost() -> None:
+    # snn-2015-07-26-0913: Kurdish fighters expel IS from a district of Hasakah
+    events = _events(
+        "فيما تمكن المقاتلون الأكراد من طرد تنظيم داعش من حي في جنوب مدينة الحسكة في شمال شرق سورية، "
+        "بحسب ما ذكر المرصد السوري لحقوق الإنسان أمس."
+    )
+    assert events, "expected the recapture"
+    ev = events[0]
+    assert ev.event_type == "Battles"
+    assert ev.actor2 is not None and "Islamic State" in ev.actor2.name
+    assert ev.modality == "reported"
+    assert ev.location and ev.location.country == "SY"
+
+
+def test_purpose_of_an_operation_is_not_its_result() -> None:
+    # snn-2015-07-21-0015 (second clause): preparing "to liberate" al-Anad base
+    events = _events("قالت مصادر محلية أمس إن المقاومة تعد الآن لتحرير قاعدة العند العسكرية الاستراتيجية.")
+    assert all(e.sub_event_type != "Government regains territory" for e in events)
+
+
+def test_police_dispersing_protesters_is_an_intervention() -> None:
+    # snn-2015-07-22-0089
+    (ev,) = _events(
+        "وتدخلت الشرطة السودانية لتفريق المتظاهرين في الخرطوم مستخدمة الغاز المسيل للدموع والهراوات.",
+        "2015-07-22",
+    )
+    assert ev.event_type == "Protests"
+    assert ev.location and ev.location.country == "SD"
+
+
+def test_arrest_count_is_not_an_injury_count() -> None:
+    # counts pair with their own word: 180 arrested, 20 injured
+    events = _events(
+        "وتواصلت الاحتجاجات الطلابية في الخرطوم حيث اعتقل أكثر من 180 متظاهراً كما أصيب أكثر من 20 بالرصاص."
+    )
+    assert [(e.sub_event_type, e.fatalities, e.injuries) for e in events] == [("Protest with intervention", None, 20)]
+
+
+def test_dawn_is_not_a_detonation() -> None:
+    # فجر = "dawn" before a time word
+    (ev,) = _events("وقعت المواجهات عقب هجوم مسلح نفذه مجهولون فجر امس ضد مركز للتدريب تابع لقوات الأمن في غزة.")
+    assert ev.sub_event_type == "Armed clash"

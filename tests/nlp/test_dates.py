@@ -158,6 +158,9 @@ NOT_DATES = [
     "ويحمل القرار رقم 3.500 دولار",
     # a Hijri month name that is a person's name
     "قال رمضان عبد الله إن الحركة",
+    # the recent past, and an outlet's name (snn-2015-07-31-0197 "عين اليوم – الرياض")
+    "وكانت المدينة بالأمس القريب آمنة",
+    "الإغاثة السعودية الرابعة لعدن عين اليوم – الرياض",
 ]
 
 
@@ -306,6 +309,12 @@ def test_year_from_published_prefers_the_past() -> None:
     # snn-2015-07-21-0722: the published year wins over "آب 2014" written before
     text = "ففيما بين الغارات الجوية الأولى في آب (أغسطس) 2014 و22 حزيران (يونيو) تم تنفيذ"
     assert isos(text, "2015-07-21") == ["2014-08", "2015-06-22"]
+
+
+def test_year_lists_and_hijri_days_ahead() -> None:
+    assert isos("ارتفع الإنتاج في عامي 2014 و2015 بنسبة كبيرة") == ["2014", "2015"]
+    # snn-2015-08-04-0918: "حتى 28 شوال" written on 19 Shawwal 1436 is nine days ahead
+    assert isos("استمرار القبول في معهد سرب حتى 28 شوال", "2015-08-04") == ["2015-08-13"]
 
 
 def test_no_year_anywhere_is_none() -> None:

@@ -119,6 +119,7 @@ class _Lex:
     today_blockers: set[str]
     year_context: set[str]
     named: dict[str, str]  # "ثوره 25 يناير" -> "2011-01-25"
+    rel_blockers_after: set[str]
     kinds: dict[str, set[str]]  # first word of a form -> which patterns to try there
     automaton: Any  # ahocorasick.Automaton over first words, with clitics: key -> (cut, word)
     p: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -226,6 +227,7 @@ def _lexicon() -> _Lex:
         today_blockers=set(_norm_forms(data["today_blockers"])),
         year_context=set(_norm_forms(data["year_context"])),
         named={normalize(k): str(v) for k, v in (data.get("named_dates") or {}).items()},
+        rel_blockers_after=set(_norm_forms(data.get("relative_blockers_after") or [])),
         kinds=kinds,
         automaton=automaton,
     )
@@ -292,6 +294,7 @@ class _Raw:
     value: DateValue | None = None
 
 
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _PREV_WORD = re.compile(r"([^\W\d_]+)[\s(\"']*$")
 
 
@@ -431,7 +434,12 @@ def _at_digit(text: str, start: int, lex: _Lex, out: list[_Raw]) -> _Raw | None:
     if m:
         return _push(out, _Raw(start, m.end(), "year", y=int(m["hy"]), hijri=True))
     m = p["year"].match(text, start)
-    if m and (m["gys"] or _in(_prev_word(text, start), lex.year_context)):
+    if m and (
+        m["gys"]
+        or _in(_prev_word(text, start), lex.year_context)
+        # "في عامي 2015 و2016": the second year of a list
+        or (out and out[-1].kind == "year" and _JOIN.fullmatch(text, out[-1].end, start) is not None)
+    ):
         return _push(out, _Raw(start, m.end(), "year", y=int(m["y"])))
     return None
 
@@ -482,6 +490,9 @@ def _at_word(
                     _prev_word(text, start), lex.today_blockers
                 ):
                     ok = False  # "اليوم العالمي", "في اليوم", "حتى اليوم"
+            after = _NEXT_WORD.match(text, m.end())
+            if after and after.group(1) in lex.rel_blockers_after:
+                ok = False  # "بالأمس القريب" is the recent past, not yesterday
             if ok:
                 wd = lex.weekdays[_key(m["wd"])] if m["wd"] else None
                 return _push(out, _Raw(start, m.end(), "rel", rel=rel, weekday=wd))

@@ -43,20 +43,13 @@ def test_minister_and_capital(tagger: NerTagger) -> None:
 
 
 def test_organisation_and_region(tagger: NerTagger) -> None:
-    spans = _spans(
-        tagger, "أدانت الأمم المتحدة الهجوم الذي استهدف مخيما للنازحين في إقليم دارفور غرب السودان ."
-    )
+    spans = _spans(tagger, "أدانت الأمم المتحدة الهجوم الذي استهدف مخيما للنازحين في إقليم دارفور غرب السودان .")
     assert spans.get("الأمم المتحدة") == "ORG"
     assert spans.get("السودان") == "LOC"
 
 
 def test_tags_are_bio_and_aligned(tagger: NerTagger) -> None:
-    toks = [
-        t
-        for t, _, _ in tokenize_for_ner(
-            "أعلن الرئيس الفرنسي إيمانويل ماكرون من باريس أن فرنسا سترسل مساعدات ."
-        )
-    ]
+    toks = [t for t, _, _ in tokenize_for_ner("أعلن الرئيس الفرنسي إيمانويل ماكرون من باريس أن فرنسا سترسل مساعدات .")]
     tags = tagger.tag(toks)
     assert len(tags) == len(toks)
     assert set(tags) <= set(tagger.tags)

@@ -46,9 +46,9 @@ def shape(token: str) -> str:
     return "".join(parts)
 
 
-def char_form(token: str) -> str:
+def char_form(token: str, norm: str | None = None) -> str:
     """The characters the char CNN sees: normalised spelling, cut to MAX_CHARS keeping the ends."""
-    w = normalize(token)
+    w = normalize(token) if norm is None else norm
     if len(w) > MAX_CHARS:
         half = MAX_CHARS // 2
         w = w[:half] + w[-half:]
@@ -146,15 +146,19 @@ class Featurizer:
     def with_lexicons(self, word_lex: Lexicon, stem_lex: Lexicon) -> Featurizer:
         return Featurizer(self.words, self.stems, self.shapes, self.chars, word_lex, stem_lex, self.gazetteer)
 
-    def lex_features(self, tokens: Sequence[str]) -> np.ndarray:
-        """(n, lex_dim): lexicon rows of the full form and of the stem, then gazetteer columns."""
+    def lex_features(self, tokens: Sequence[str], keys: Sequence[tuple[str, str]] | None = None) -> np.ndarray:
+        """(n, lex_dim): lexicon rows of the full form and of the stem, then gazetteer columns.
+
+        `keys` optionally gives each token's (word_key, stem_key), already computed.
+        """
         out = np.zeros((len(tokens), self.lex_dim), dtype=np.float32)
         gaz = self.gazetteer
-        for i, tok in enumerate(tokens):
-            w = self.word_lex.lookup(word_key(tok))
+        if keys is None:
+            keys = [(word_key(t), stem_key(t)) for t in tokens]
+        for i, (wk, stem) in enumerate(keys):
+            w = self.word_lex.lookup(wk)
             if w is not None:
                 out[i, :LEX_COLS] = w
-            stem = stem_key(tok)
             s = self.stem_lex.lookup(stem)
             if s is not None:
                 out[i, LEX_COLS : 2 * LEX_COLS] = s
@@ -209,3 +213,23 @@ def build_gazetteer(names: Iterable[tuple[str, str]], max_words: int = 3) -> Lex
             col = base + (0 if len(words) == 1 else 1 if j == 0 else 2)
             table.setdefault(w, np.zeros(GAZ_COLS, dtype=np.float32))[col] = 1.0
     return Lexicon(table)
+
+
+def group_sentences(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
+    """Greedy runs of consecutive sentences with at most `max_tokens` tokens in all.
+
+    The tagger reads such a run as one sequence, so a sentence sees its neighbours (a name in
+    full in one sentence, alone in the next). A longer sentence forms a run of its own.
+    """
+    groups: list[list[int]] = []
+    cur: list[int] = []
+    n = 0
+    for i, k in enumerate(lengths):
+        if cur and n + k > max_tokens:
+            groups.append(cur)
+            cur, n = [], 0
+        cur.append(i)
+        n += k
+    if cur:
+        groups.append(cur)
+    return groups

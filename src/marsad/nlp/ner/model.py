@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from marsad.nlp.ner.data import iter_chunks
-from marsad.nlp.ner.features import MAX_CHARS, UNK, Featurizer, Lexicon, char_form, shape, stem_key, word_key
+from marsad.nlp.ner.data import iter_chunks, normalize, strip_clitics
+from marsad.nlp.ner.features import (
+    MAX_CHARS,
+    UNK,
+    Featurizer,
+    Lexicon,
+    char_form,
+    group_sentences,
+    shape,
+    stem_key,
+)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "ner" / "model.npz"
 _BATCH_TOKENS = 4096  # tokens per padded batch: big enough for matmuls, small enough for cache
@@ -40,10 +50,15 @@ class _Net:
             for d in ("f", "b"):
                 p = f"lstm{layer}{d}_"
                 # torch gate order (i, f, g, o) -> (i, f, o, g): one sigmoid call covers three gates
-                order = _gate_order(g[p + "w_hh"].shape[1])
-                w_in.append(g[p + "w_ih"][order].T)
-                u.append(g[p + "w_hh"][order].T)
-                bias.append((g[p + "b_ih"] + g[p + "b_hh"])[order])
+                H = g[p + "w_hh"].shape[1]
+                order = _gate_order(H)
+                # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: halving the sigmoid gates' weights (exact in
+                # floating point) lets one tanh call serve all four gates
+                scale = np.ones((4 * H, 1), dtype=np.float32)
+                scale[: 3 * H] = 0.5
+                w_in.append((g[p + "w_ih"][order] * scale).T)
+                u.append((g[p + "w_hh"][order] * scale).T)
+                bias.append((g[p + "b_ih"] + g[p + "b_hh"])[order] * scale[:, 0])
             # both directions' input projections in one matmul; recurrences as one batched matmul
             self.lstm.append((np.concatenate(w_in, 1).copy(), np.concatenate(bias), np.stack(u)))
         self.out_w, self.out_b = g["out_w"].T.copy(), g["out_b"]
@@ -88,31 +103,41 @@ class _Net:
 
     @staticmethod
     def _run(proj: np.ndarray, u: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Both LSTM directions at once: state (2, B, H), direction 1 walks the sequence backwards."""
+        """Both LSTM directions at once: state (2, B, H), direction 1 walks the sequence backwards.
+
+        Inputs are laid out time-major first so each step reads contiguous memory, and the step
+        works in place to avoid allocations (the per-step Python overhead dominates small batches).
+        """
         B, T, _ = proj.shape
         H = u.shape[1]
+        xs = np.empty((T, 2, B, 4 * H), dtype=np.float32)
+        xs[:, 0] = proj[:, :, : 4 * H].transpose(1, 0, 2)
+        xs[:, 1] = proj[:, ::-1, 4 * H :].transpose(1, 0, 2)
+        ms = np.empty((T, 2, B, 1), dtype=np.float32)
+        ms[:, 0, :, 0] = mask.T
+        ms[:, 1, :, 0] = mask[:, ::-1].T
+        hs = np.empty((T, 2, B, H), dtype=np.float32)
         h = np.zeros((2, B, H), dtype=np.float32)
         c = np.zeros((2, B, H), dtype=np.float32)
-        out = np.empty((B, T, 2 * H), dtype=np.float32)
-        xin = np.empty((2, B, 4 * H), dtype=np.float32)
-        m = np.empty((2, B, 1), dtype=np.float32)
+        gates = np.empty((2, B, 4 * H), dtype=np.float32)
         for s in range(T):
-            t = T - 1 - s
-            xin[0] = proj[:, s, : 4 * H]
-            xin[1] = proj[:, t, 4 * H :]
-            m[0, :, 0] = mask[:, s]
-            m[1, :, 0] = mask[:, t]
-            gates = xin + np.matmul(h, u)
-            sig = np.tanh(0.5 * gates[:, :, : 3 * H])
+            np.matmul(h, u, out=gates)
+            gates += xs[s]
+            np.tanh(gates, out=gates)
+            sig = gates[:, :, : 3 * H]
             sig *= 0.5
             sig += 0.5
-            c = sig[:, :, H : 2 * H] * c + sig[:, :, :H] * np.tanh(gates[:, :, 3 * H :])
+            c *= sig[:, :, H : 2 * H]
+            c += sig[:, :, :H] * gates[:, :, 3 * H :]
             # Padding sits at the end: zeroing the state there makes the backward pass start fresh
             # at each sentence's own last token, as torch's packed sequences do.
-            c *= m
-            h = sig[:, :, 2 * H :] * np.tanh(c)
-            out[:, s, :H] = h[0]
-            out[:, t, H:] = h[1]
+            c *= ms[s]
+            h = np.tanh(c)
+            h *= sig[:, :, 2 * H :]
+            hs[s] = h
+        out = np.empty((B, T, 2 * H), dtype=np.float32)
+        out[:, :, :H] = hs[:, 0].transpose(1, 0, 2)
+        out[:, :, H:] = hs[::-1, 1].transpose(1, 0, 2)
         return out
 
 
@@ -167,15 +192,17 @@ class NerTagger:
                 self._cache.clear()
                 new = list(dict.fromkeys(tokens))
             enc = self.featurizer
-            word = np.array([enc.word_index.get(word_key(t), UNK) for t in new])
-            stem = np.array([enc.stem_index.get(stem_key(t), UNK) for t in new])
+            norms = [normalize(t) for t in new]  # word_key, once per type
+            keys = [(n, strip_clitics(n)) for n in norms]
+            word = np.array([enc.word_index.get(w, UNK) for w, _ in keys])
+            stem = np.array([enc.stem_index.get(s, UNK) for _, s in keys])
             shp = np.array([enc.shape_index.get(shape(t), UNK) for t in new])
             chars = np.zeros((len(new), MAX_CHARS), dtype=np.int64)
             ci = enc.char_index
-            for i, t in enumerate(new):
-                for j, ch in enumerate(char_form(t)):
+            for i, (t, n) in enumerate(zip(new, norms, strict=True)):
+                for j, ch in enumerate(char_form(t, n)):
                     chars[i, j] = ci.get(ch, UNK)
-            lex = enc.lex_features(new)
+            lex = enc.lex_features(new, keys)
             vec = np.stack([n.token_vectors(word, stem, shp, chars, lex) for n in self.nets], axis=1)
             base = len(self._cache)
             need = base + len(new)
@@ -214,8 +241,35 @@ class NerTagger:
             out.append(path[::-1])
         return out
 
-    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """BIO tags for many token lists at once (batched: much faster than one by one)."""
+    def tag_many(self, sentences: Sequence[Sequence[str]], propagate: bool | None = None) -> list[list[str]]:
+        """BIO tags for many token lists at once (batched: much faster than one by one).
+
+        Pass the sentences of one article (or a run of articles) together: with `propagate`
+        (default: the model's setting), a name tagged in one sentence is also tagged where the
+        model missed it in another, as writers repeat names (first in full, then alone).
+        """
+        block = int(self.meta.get("config", {}).get("block", 0))
+        if block > 0:
+            # the model was trained on runs of consecutive sentences: tag the input the same way
+            keep = [i for i, s in enumerate(sentences) if len(s)]
+            groups = [[keep[j] for j in g] for g in group_sentences([len(sentences[i]) for i in keep], block)]
+            units = [[t for i in g for t in sentences[i]] for g in groups]
+            tagged = self._tag_units(units)
+            result: list[list[str]] = [[] for _ in sentences]
+            for g, tg in zip(groups, tagged, strict=True):
+                pos = 0
+                for i in g:
+                    result[i] = tg[pos : pos + len(sentences[i])]
+                    pos += len(sentences[i])
+        else:
+            result = self._tag_units(sentences)
+        min_count = self.meta.get("propagate_min", 0)
+        if (propagate is None and min_count) or propagate:
+            result = propagate_mentions(sentences, result, max(min_count, 1))
+        return result
+
+    def _tag_units(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Viterbi tags for each token sequence, batched by length."""
         result: list[list[str]] = [[] for _ in sentences]
         order = sorted((i for i, s in enumerate(sentences) if len(s)), key=lambda i: len(sentences[i]))
         # distinct tokens of the whole call: vectors and first-layer projections once per type
@@ -256,6 +310,50 @@ class NerTagger:
     def entities(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
         """Entity spans as (start token, end token exclusive, type)."""
         return list(iter_chunks(self.tag(tokens)))
+
+
+def propagate_mentions(
+    sentences: Sequence[Sequence[str]], tags: list[list[str]], min_count: int = 1, max_len: int = 4
+) -> list[list[str]]:
+    """Document-level consistency: tag untagged repeats of names tagged elsewhere in the call.
+
+    A token sequence (compared by clitic-stripped stems) qualifies if it was tagged as one type
+    at least `min_count` times and as an entity in at least half of its occurrences; then its
+    untagged (all O) occurrences get that type. Longest names are applied first.
+    """
+    keyed = [[stem_key(t) for t in s] for s in sentences]
+    found: dict[tuple[str, ...], Counter] = {}
+    for ks, tg in zip(keyed, tags, strict=True):
+        for s, e, typ in iter_chunks(tg):
+            if e - s <= max_len:
+                found.setdefault(tuple(ks[s:e]), Counter())[typ] += 1
+    if not found:
+        return tags
+    seen: Counter = Counter()
+    for ks in keyed:
+        for n in range(1, max_len + 1):
+            for i in range(len(ks) - n + 1):
+                key = tuple(ks[i : i + n])
+                if key in found:
+                    seen[key] += 1
+    good = {}
+    for key, c in found.items():
+        typ, k = c.most_common(1)[0]
+        if k >= min_count and 2 * sum(c.values()) >= seen[key]:
+            good[key] = typ
+    out = [list(tg) for tg in tags]
+    for ks, tg in zip(keyed, out, strict=True):
+        i = 0
+        while i < len(ks):
+            for n in range(min(max_len, len(ks) - i), 0, -1):
+                key = tuple(ks[i : i + n])
+                if key in good and all(t == "O" for t in tg[i : i + n]):
+                    typ = good[key]
+                    tg[i : i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
+                    i += n - 1
+                    break
+            i += 1
+    return out
 
 
 __all__ = ["NerTagger"]

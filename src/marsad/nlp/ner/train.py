@@ -28,6 +28,7 @@ from marsad.nlp.ner.features import (
     Featurizer,
     Lexicon,
     build_gazetteer,
+    group_sentences,
     stem_key,
     word_key,
 )
@@ -80,11 +81,7 @@ def gazetteer_names(data: Path) -> list[tuple[str, str]]:
             line = raw.split("#", 1)[0].rstrip()
             if not line.strip():
                 continue
-            inline = (
-                [c.strip() for c in line[line.find("[") + 1 : line.rfind("]")].split(",")]
-                if "[" in line
-                else []
-            )
+            inline = [c.strip() for c in line[line.find("[") + 1 : line.rfind("]")].split(",")] if "[" in line else []
             if raw[:1].isspace() and line.strip().startswith("["):
                 codes += inline
                 continue
@@ -138,6 +135,29 @@ def encode_all(feat: Featurizer, sents, corpus: list[int], folds: list[int] | No
     ], by_fold
 
 
+def make_blocks(data: list[dict], max_tokens: int) -> list[dict]:
+    """Join runs of consecutive sentences (of one corpus) into one sequence each; keep the parts."""
+    if max_tokens <= 0:
+        return data
+    out = []
+    start = 0
+    while start < len(data):
+        end = start
+        while end < len(data) and data[end]["corpus"] == data[start]["corpus"]:
+            end += 1
+        span = data[start:end]
+        for g in group_sentences([len(x["word"]) for x in span], max_tokens):
+            parts = [span[i] for i in g]
+            joined = {
+                k: np.concatenate([x[k] for x in parts]) for k in ("word", "stem", "shape", "chars", "lex", "tags")
+            }
+            joined["corpus"] = parts[0]["corpus"]
+            joined["parts"] = [len(x["word"]) for x in parts]
+            out.append(joined)
+        start = end
+    return out
+
+
 class MentionReplacer:
     """Training-time augmentation: swap entity mentions for other names of the same type.
 
@@ -189,9 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(SHARED_DATA), help="shared/data folder (ner/, gazetteer/, ...)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ensemble", type=int, default=1, help="number of models (seeds) averaged")
+    ap.add_argument("--jobs", type=int, default=1, help="train ensemble members in parallel processes")
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--patience", type=int, default=6)
-    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=16, help="sequences (blocks) per update")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--layers", type=int, default=1)
@@ -201,17 +222,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--char-filters", type=int, default=64)
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--word-dropout", type=float, default=0.1)
-    ap.add_argument("--aqmar", choices=["none", "shared", "head"], default="head")
+    ap.add_argument("--aqmar", choices=["none", "shared", "head"], default="none")
+    ap.add_argument("--block", type=int, default=0, help="join consecutive sentences up to N tokens")
+    ap.add_argument("--propagate-min", type=int, default=3, help="document-level name propagation threshold (0: off)")
     ap.add_argument("--augment", type=float, default=0.0, help="share of sentences with swapped mentions")
     ap.add_argument("--no-lex", action="store_true", help="no train-derived lexicon columns")
-    ap.add_argument("--gaz", action=argparse.BooleanOptionalAction, default=True, help="external gazetteers")
+    ap.add_argument("--gaz", action=argparse.BooleanOptionalAction, default=False, help="external gazetteers")
     ap.add_argument("--no-char", action="store_true")
     ap.add_argument("--no-stem", action="store_true")
     ap.add_argument("--no-crf", action="store_true", help="softmax per token instead of a CRF")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--time-budget", type=float, default=1500, help="seconds; stop epochs past it")
     ap.add_argument("--report", default="", help="write a JSON summary here")
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = ap.parse_args(argv)
+    if args.ensemble > 1 and args.jobs > 1:
+        return train_parallel(args, argv)
 
     import torch
 
@@ -241,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     train_x, by_fold = encode_all(feat, train_sents, corpus, folds, 5)
     dev_x, _ = encode_all(feat_full, dev, [0] * len(dev), None, 5)
     epoch_data = None
+    sent_x = train_x  # sentence-level; blocks are made per epoch from these
     if args.augment > 0:
         replacer = MentionReplacer(train_sents, gazetteer_names(data) if args.gaz else [], args.augment)
 
@@ -249,14 +276,16 @@ def main(argv: list[str] | None = None) -> int:
             out = []
             for i, (toks, tags) in enumerate(train_sents):
                 aug = replacer(toks, tags, rng)
-                out.append(train_x[i] if aug is None else encode_one(by_fold[folds[i]], *aug, corpus[i]))
+                out.append(sent_x[i] if aug is None else encode_one(by_fold[folds[i]], *aug, corpus[i]))
                 if args.no_lex and aug is not None:
                     out[-1]["lex"][:, : 2 * LEX_COLS] = 0
-            return out
+            return make_blocks(out, args.block)
 
     if args.no_lex:
         for x in train_x + dev_x:
             x["lex"][:, : 2 * LEX_COLS] = 0
+    train_x = make_blocks(train_x, args.block)
+    dev_x = make_blocks(dev_x, args.block)
     print(
         f"vocab words={len(feat.words)} stems={len(feat.stems)} shapes={len(feat.shapes)} "
         f"chars={len(feat.chars)}; encoded in {time.time() - t_start:.0f}s",
@@ -298,6 +327,76 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         Path(args.report).write_text(json.dumps(summary, indent=1))
     return 0
+
+
+def train_parallel(args, argv: list[str]) -> int:
+    """Train the ensemble members in `jobs` processes (seed + 1000*k, as in-process), then merge.
+
+    Each member is exactly what `--ensemble 1 --seed SEED` gives; the merged file holds them all.
+    """
+    import subprocess
+    import tempfile
+
+    t_start = time.time()
+    threads = max(1, args.threads // args.jobs)
+    tmp = Path(tempfile.mkdtemp(prefix="marsad-ner-"))
+    cmds = []
+    for m in range(args.ensemble):
+        extra = ["--ensemble", "1", "--jobs", "1", "--seed", str(args.seed + 1000 * m)]
+        extra += ["--threads", str(threads), "--out", str(tmp / f"m{m}.npz"), "--report", str(tmp / f"m{m}.json")]
+        cmds.append([sys.executable, "-m", "marsad.nlp.ner.train", *argv, *extra])
+    running: list[subprocess.Popen] = []
+    for cmd in cmds:
+        while len(running) >= args.jobs:
+            running[0].wait()
+            running = [p for p in running if p.poll() is None]
+        running.append(subprocess.Popen(cmd))
+    codes = [p.wait() for p in running]
+    if any(codes):
+        print("an ensemble member failed", file=sys.stderr)
+        return 1
+    reports = [json.loads((tmp / f"m{m}.json").read_text()) for m in range(args.ensemble)]
+    merge_npz([tmp / f"m{m}.npz" for m in range(args.ensemble)], args.out)
+    from marsad.nlp.ner.model import NerTagger
+
+    aner = read_conll(Path(args.data) / "ner" / "anercorp" / "train.txt.gz")
+    dev = aner[-(len(aner) // 10) :]
+    res = score([g for _, g in dev], NerTagger(args.out).tag_many([t for t, _ in dev]))
+    summary = {
+        "args": vars(args),
+        "members": [
+            {k: r[k] for k in ("dev_f1_per_model", "numpy_torch_tag_agreement", "train_seconds")} for r in reports
+        ],
+        "dev_numpy": {k: res[k] for k in ("f1", "precision", "recall")},
+        "train_seconds": time.time() - t_start,
+        "size_bytes": Path(args.out).stat().st_size,
+    }
+    print(json.dumps(summary, indent=1), flush=True)
+    if args.report:
+        Path(args.report).write_text(json.dumps(summary, indent=1))
+    return 0
+
+
+def merge_npz(paths: list[Path], out: str) -> None:
+    """One ensemble file from single-model files of the same featurizer (same data and config)."""
+    merged: dict[str, np.ndarray] = {}
+    meta = None
+    for k, path in enumerate(paths):
+        with np.load(path) as z:
+            for name in z.files:
+                if name.startswith("m0_"):
+                    merged[f"m{k}_" + name[3:]] = z[name]
+                elif k == 0:
+                    merged[name] = z[name]
+                elif not np.array_equal(merged[name], z[name]) and name != "meta":
+                    raise ValueError(f"{path}: {name} differs; members must share data and features")
+            if k == 0:
+                meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+    meta["n_models"] = len(paths)
+    meta["config"]["seeds"] = [json.loads(bytes(np.load(p)["meta"]).decode())["config"]["seed"] for p in paths]
+    merged["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **merged)
 
 
 # ------------------------------------------------------------------------------------------ model
@@ -344,9 +443,7 @@ def make_net(args, feat: Featurizer, n_heads: int):
             parts = [self.emb_word(word), self.emb_stem(stem), self.emb_shape(b["shape"]), conv, b["lex"]]
             x = torch.cat(parts, 2)
             x = self.drop(x)
-            packed = nn.utils.rnn.pack_padded_sequence(
-                x, b["lengths"], batch_first=True, enforce_sorted=False
-            )
+            packed = nn.utils.rnn.pack_padded_sequence(x, b["lengths"], batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
             h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=T)
             return self.out[head](self.drop(h))
@@ -447,6 +544,15 @@ def predict_torch(nets, data, no_crf: bool = False) -> list[list[str]]:
                 n = int(b["lengths"][j])
                 path = em[j, :n].argmax(1).tolist() if no_crf else viterbi_np(em[j], n, trans, start, end)
                 preds[i] = [TAGS[k] for k in path]
+    if data and "parts" in data[0]:
+        # blocks back to sentences
+        split = []
+        for x, p in zip(data, preds, strict=True):
+            pos = 0
+            for n in x["parts"]:
+                split.append(p[pos : pos + n])
+                pos += n
+        return split
     return preds
 
 
@@ -493,7 +599,10 @@ def train_one(args, feat, train_x, dev_x, dev, n_heads, seed, t_start, epoch_dat
             best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         else:
             bad += 1
-        if bad >= args.patience or time.time() - t_start > args.time_budget:
+        if bad >= args.patience:
+            break
+        if time.time() - t_start > args.time_budget:
+            print(f"seed {seed}: stopped by the time budget ({args.time_budget:.0f}s)", flush=True)
             break
     net.load_state_dict(best_state)
     net.eval()
@@ -508,6 +617,7 @@ def export(args, feat: Featurizer, lex: tuple[Lexicon, Lexicon], nets, out: str)
         "tags": list(TAGS),
         "layers": args.layers,
         "n_models": len(nets),
+        "propagate_min": args.propagate_min,
         "lex_word_keys": list(word_lex.table),
         "lex_stem_keys": list(stem_lex.table),
         "config": {k: v for k, v in vars(args).items() if k not in ("out", "report", "data")},

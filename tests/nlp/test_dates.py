@@ -230,6 +230,16 @@ def test_relative_without_published_is_none(text: str) -> None:
     assert m.value.iso is None and m.value.precision == "none" and m.value.relative
 
 
+def test_vague_ago_is_never_a_day() -> None:
+    # snn-2015-07-26-0445: "قالت قبل أيام" — a few days back, so only the month is known
+    assert isos("ان احدى شركات التبغ العالمية قالت قبل أيام: انها تصرف نحو 75 مليون", "2015-07-26") == ["2015-07"]
+    assert isos("وقعت الحادثة قبل عدة أسابيع في المدينة", "2015-07-21") == ["2015"]
+    assert isos("قالت الشركة قبل سنوات إنها", "2015-07-21") == [None]
+    assert isos("وصل الوفد قبل نحو أسبوعين إلى عدن", "2015-07-21") == ["2015-07"]
+    # "قبل ثلاثة أشهر من الانتخابات" is three months before the elections, not ago
+    assert isos("قبل ثلاثة أشهر من الانتخابات", "2015-07-21") == []
+
+
 def test_relative_not_resolved_against_a_date_read_from_the_text() -> None:
     # A full date in the text is a reference for "this year" and for missing years only.
     text = "أكد ترامب مساء الأحد 27-10-2019 مقتل البغدادي. وكان الوزير زار واشنطن الخميس الماضي. غارات هذا العام"

@@ -96,6 +96,7 @@ class _Rel:
     unit: str
     offset: int
     text_ok: bool = False
+    vague: bool = False  # "قبل أيام": some units back, how many unsaid
 
 
 @dataclass
@@ -120,6 +121,7 @@ class _Lex:
     year_context: set[str]
     named: dict[str, str]  # "ثوره 25 يناير" -> "2011-01-25"
     rel_blockers_after: set[str]
+    ago_vague: set[str]
     kinds: dict[str, set[str]]  # first word of a form -> which patterns to try there
     automaton: Any  # ahocorasick.Automaton over first words, with clitics: key -> (cut, word)
     p: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -228,6 +230,7 @@ def _lexicon() -> _Lex:
         year_context=set(_norm_forms(data["year_context"])),
         named={normalize(k): str(v) for k, v in (data.get("named_dates") or {}).items()},
         rel_blockers_after=set(_norm_forms(data.get("relative_blockers_after") or [])),
+        ago_vague=set(_norm_forms(data.get("ago_vague") or [])),
         kinds=kinds,
         automaton=automaton,
     )
@@ -265,7 +268,8 @@ def _lexicon() -> _Lex:
         "rel": c(rf"(?P<rel>{_alt(relative)}){_WB}(?:\s*\(?\s*(?P<wd>{WD})(?:\s*\))?)?"),
         "ana": c(rf"(?P<ana>{_alt(anaphoric)}){_WB}"),
         "ago": c(
-            rf"(?:{_alt(ago_words)})\s+(?:(?P<dual>{_alt(ago_duals)})|(?:(?P<n>\d+|[^\W\d_]+)\s+)?"
+            rf"(?:{_alt(ago_words)})\s+(?:(?:نحو|حوالي|قرابه|زهاء)\s+)?(?:(?P<dual>{_alt(ago_duals)})"
+            rf"|(?:(?P<few>عده|بضعه|بضع)\s+|(?P<n>\d+|[^\W\d_]+)\s+)?"
             rf"(?P<unit>{_alt(ago_units)})){_WB}(?!\s+من{_WB})"
         ),
     }
@@ -504,11 +508,17 @@ def _at_word(
             else:
                 unit = lex.ago_units[_key(m["unit"])]
                 n = 1
+                if m["few"]:
+                    return _push(out, _Raw(start, m.end(), "ago", rel=_Rel(unit, -1, vague=True)))
                 if m["n"]:
                     nums = read_numbers(m["n"])
-                    if not nums or nums[0].value is None:
+                    if not nums:
                         return None
+                    if nums[0].value is None:  # "قبل عدة أيام"
+                        return _push(out, _Raw(start, m.end(), "ago", rel=_Rel(unit, -1, vague=True)))
                     n = int(nums[0].value)
+                elif _key(m["unit"]) in lex.ago_vague:  # "قبل أيام": a few days, not one
+                    return _push(out, _Raw(start, m.end(), "ago", rel=_Rel(unit, -1, vague=True)))
             return _push(out, _Raw(start, m.end(), "ago", rel=_Rel(unit, -n)))
     if "ordinal" in kinds:
         m = p["dmrel"].match(text, start)
@@ -676,6 +686,14 @@ def _resolve_ago(rel: _Rel, ref: dt.date, text: str, day: int | None = None) -> 
         if not _valid(y, m, day):
             return _none(text, True)
         return DateValue(dt.date(y, m, day).isoformat(), "day", True, text)
+    if rel.vague:  # the span the phrase usually covers, as precise as that span allows
+        if rel.unit in ("day", "week"):
+            lo, hi = (2, 7) if rel.unit == "day" else (14, 42)
+            return _span_value(ref - dt.timedelta(days=hi), ref - dt.timedelta(days=lo), text, True)
+        if rel.unit == "month":
+            (y1, m1), (y2, _) = _add_months(ref.year, ref.month, -11), _add_months(ref.year, ref.month, -2)
+            return _span_value(dt.date(y1, m1, 1), dt.date(y2, 1, 1), text, True)
+        return _none(text, True)
     if rel.unit == "day":
         return _resolve_rel(rel, ref, text)
     if rel.unit == "week":  # "قبل أسبوعين": about a day, so say no more than the month

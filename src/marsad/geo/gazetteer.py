@@ -79,8 +79,7 @@ class Gazetteer:
         con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
             rows = con.execute(
-                "SELECT rowid, id, name, name_ar, country, admin1, lat, lon, feature, population, precision"
-                " FROM places"
+                "SELECT rowid, id, name, name_ar, country, admin1, lat, lon, feature, population, precision FROM places"
             ).fetchall()
             by_row: dict[int, Place] = {}
             for rowid, pid, name, name_ar, country, admin1, lat, lon, feature, pop, prec in rows:
@@ -113,9 +112,7 @@ class Gazetteer:
             if key in stop or (
                 # a very common word that no major place carries ("احد", "حول", "جامعة"): it would
                 # need a cue, and "مدينة حول" does not occur; skip the lookup entirely
-                self.zipf.get(key, 0.0) >= 5.3
-                and key not in curated
-                and not any(_major(e.place) for e in entries)
+                self.zipf.get(key, 0.0) >= 5.3 and key not in curated and not any(_major(e.place) for e in entries)
             ):
                 continue
             words = tuple(key.split())
@@ -147,9 +144,7 @@ class Gazetteer:
                         item["id"],
                     )
                 except (KeyError, TypeError, ValueError) as exc:
-                    raise ValueError(
-                        f"{src}: {section}[{i}]: missing or bad field {exc}; see the file header"
-                    ) from exc
+                    raise ValueError(f"{src}: {section}[{i}]: missing or bad field {exc}; see the file header") from exc
                 self.by_id[place.id] = place
                 if feature == "country" and place.country:
                     self.countries.setdefault(place.country, place)
@@ -158,9 +153,7 @@ class Gazetteer:
         for pid, names in (data.get("aliases") or {}).items():
             place = self.by_id.get(pid)
             if place is None:
-                raise ValueError(
-                    f"{src}: aliases: unknown place id {pid!r}; rebuild the gazetteer or fix the id"
-                )
+                raise ValueError(f"{src}: aliases: unknown place id {pid!r}; rebuild the gazetteer or fix the id")
             for n in names:
                 self._add(normalize(n), place)
 

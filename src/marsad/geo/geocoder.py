@@ -75,8 +75,7 @@ class _Words:
         self.capital_after = {normalize(w) for w in c.get("capital_after") or []}
         self.locative = {normalize(w) for w in c.get("locative") or []}
         self.directions: dict[tuple[str, ...], tuple[int, int]] = {
-            tuple(normalize(k).split()): (int(v[0]), int(v[1]))
-            for k, v in (c.get("directions") or {}).items()
+            tuple(normalize(k).split()): (int(v[0]), int(v[1])) for k, v in (c.get("directions") or {}).items()
         }
         self.units = {normalize(w) for w in c.get("distance_units") or []}
         self.the_country = {normalize(w) for w in c.get("the_country") or []}
@@ -87,9 +86,8 @@ class _Words:
         for level in ("prep", "cue", "never", "stop"):  # later wins: a word in two lists gets the stricter
             for w in a.get(level) or []:
                 self.level[normalize(w)] = level
-        self.reject_next = {
-            normalize(k): {normalize(w) for w in v} for k, v in (a.get("reject_next") or {}).items()
-        }
+        self.reject_next = {normalize(k): {normalize(w) for w in v} for k, v in (a.get("reject_next") or {}).items()}
+        self.given_names = {normalize(x) for x in a.get("given_names") or []}
         self.reject_before = {
             normalize(k): {normalize(w) for w in v} for k, v in (a.get("reject_before") or {}).items()
         }
@@ -146,7 +144,8 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
             k, key, form = best
             prefix = text[: len(text) - len(form)] if text.endswith(form) else "ل"
             end = tokens[i + k - 1].end
-            cands.append(Candidate(tokens[i].start, end, i, i + k, key, prefix, gaz.names[key]))
+            start = tokens[i].start + len(prefix)  # the mention is the name, without its clitics
+            cands.append(Candidate(start, end, i, i + k, key, prefix, gaz.names[key]))
             i += k
             continue
         if dem is not None:
@@ -248,6 +247,7 @@ class _Context:
     demonym_before: str | None
     capital: bool
     locative_word: bool  # a separate locative word before ("في", "قرب"), not an attached ب
+    cue_definite: bool  # the cue word has ال: "البلدة القديمة" is an adjective, "بلدة القديمة" a name
     dateline: bool
     direction: tuple[int, int] | None  # a direction word right before
     distance: bool  # "450 كلم" before the direction: the name is a reference point
@@ -255,9 +255,7 @@ class _Context:
     rejected: bool
 
 
-def _context(
-    c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_at: dict[int, str]
-) -> _Context:
+def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_at: dict[int, str]) -> _Context:
     w = words_of(gaz)
     before = [tokens[k].text for k in range(max(0, c.i - 4), c.i)]
     nxt = tokens[c.j].text if c.j < len(tokens) else ""
@@ -293,9 +291,12 @@ def _context(
     head = text[line_start + 1 : c.start].strip()
     tail = text[c.end : c.end + 3].lstrip()
     dateline = head == "" and tail[:1] in ("-", ":", "–", "(")
-    rejected = bool(w.reject_next.get(c.key, set()) & _strip(nxt)) or bool(
-        w.reject_before.get(c.key, set()) & prev_forms
+    rejected = (
+        bool(w.reject_next.get(c.key, set()) & _strip(nxt))
+        or bool(w.reject_before.get(c.key, set()) & prev_forms)
+        or (not c.prefix and prev in w.given_names)  # "علي الأحمدي" is a person
     )
+    cue_definite = bool(cue_forms) and any(f.startswith("ال") for f in cue_forms if f in w.cue_kind)
     return _Context(
         cue,
         locative,
@@ -303,6 +304,7 @@ def _context(
         demonym_before,
         capital,
         locative_word,
+        cue_definite,
         dateline,
         direction,
         distance,
@@ -344,10 +346,10 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
         return False
     if ctx.cue and not cue_fit and ctx.cue <= {"district", "country"}:
         return False  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
-    strong = (
-        cue_fit or ctx.dateline or ctx.direction is not None or ctx.border or ctx.demonym_after == p.country
-    )
+    strong = cue_fit or ctx.dateline or ctx.direction is not None or ctx.border or ctx.demonym_after == p.country
     curated = _curated_level(c.key, w)
+    if not c.key.startswith("ال") and ("ال" in c.prefix or c.prefix.endswith("لل")):
+        curated = max(curated, "cue", key=LEVELS.__getitem__)  # "الجدة" is not "جدة"
     derived = _derived_level(p, gaz.zipf.get(c.key, 0.0), countries.get(p.country or "", 0.0))
     if len(c.key) <= 2:
         return cue_fit and len(c.key) == 2
@@ -361,7 +363,7 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     if level == "stop":
         return False
     if level == "never":
-        return cue_fit
+        return cue_fit and not (ctx.cue_definite and c.key.startswith("ال"))
     if level == "cue":
         return strong
     if level == "prep":
@@ -375,9 +377,7 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     return strong or (ctx.locative and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF)
 
 
-def _score(
-    entry: Entry, ctx: _Context, countries: dict[str, float], anchors: list[Resolved], w: _Words
-) -> float:
+def _score(entry: Entry, ctx: _Context, countries: dict[str, float], anchors: list[Resolved], w: _Words) -> float:
     p = entry.place
     s = _prior(p)
     if entry.weak:
@@ -405,9 +405,7 @@ def _weights(counts: Counter[str]) -> dict[str, float]:
     return {k: v / top for k, v in counts.items()}
 
 
-def resolve(
-    doc: Doc, gaz: Gazetteer | None = None
-) -> tuple[list[Resolved], list[DemonymHit], dict[str, float]]:
+def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], list[DemonymHit], dict[str, float]]:
     """Places and demonyms of a document, and the countries it is about (weights, max 1)."""
     gaz = gaz or load()
     w = words_of(gaz)
@@ -420,12 +418,14 @@ def resolve(
     # Countries the article is about, first pass: country names, demonyms, and names with one
     # sizeable reading (a big city), counted twice in the title.
     counts: Counter[str] = Counter()
+    counted: set[int] = set()
     for c in cands:
         z = gaz.zipf.get(c.key, 0.0)
         free = [e.place for e in c.entries if not e.weak and _derived_level(e.place, z) == "free"]
         isos = {p.country for p in free if p.country}
         if len(isos) == 1 and _curated_level(c.key, w) == "free":
             counts[isos.pop()] += 2 if c.start < title_end else 1
+            counted.add(c.start)
     for d in dems:
         if d.iso not in gaz.context_only_demonyms:
             counts[d.iso] += 1.4 if d.start < title_end else 0.7
@@ -433,8 +433,7 @@ def resolve(
     contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
 
     allowed_of = [
-        [e for e in c.entries if _allowed(e, c, ctx, gaz, countries)]
-        for c, ctx in zip(cands, contexts, strict=True)
+        [e for e in c.entries if _allowed(e, c, ctx, gaz, countries)] for c, ctx in zip(cands, contexts, strict=True)
     ]
 
     def choose(anchors: list[Resolved], known: set[str]) -> list[Resolved]:
@@ -449,9 +448,7 @@ def resolve(
             score, best = max(scored, key=lambda t: (t[0], -len(t[1].place.id)))
             place = best.place
             role = "place"
-            evidence = {
-                k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v
-            }
+            evidence = {k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v}
             if ctx.direction is not None and ctx.distance:
                 role = "reference"
             elif ctx.border and place.feature == "country":
@@ -465,9 +462,9 @@ def resolve(
     known = {r.place.id for r in first}
     anchors = [r for r in first if r.place.feature not in ("country", "region") and r.score >= 3.0]
     final = choose(anchors, known)
-    for r in final:  # resolved cities tell which countries the article is about, too
-        if r.place.country and r.place.feature != "country":
-            counts[r.place.country] += 0.5
+    for r in final:  # what was resolved in context tells which countries the article is about, too
+        if r.place.country and r.start not in counted and r.role != "reference":
+            counts[r.place.country] += 1.0 if r.place.feature == "country" else 0.5
     countries = _weights(counts)
     for d in dems:
         if d.iso in gaz.context_only_demonyms and countries.get(d.iso, 0.0) < 0.3:
@@ -488,12 +485,8 @@ def directional_region(gaz: Gazetteer, country: Place, direction: tuple[int, int
         return country
     min_lat, min_lon, max_lat, max_lon = box
     # halfway from the country's label point to the edge of its box, in that direction
-    lat = country.lat + (
-        0.5 * ((max_lat if direction[0] > 0 else min_lat) - country.lat) if direction[0] else 0
-    )
-    lon = country.lon + (
-        0.5 * ((max_lon if direction[1] > 0 else min_lon) - country.lon) if direction[1] else 0
-    )
+    lat = country.lat + (0.5 * ((max_lat if direction[0] > 0 else min_lat) - country.lat) if direction[0] else 0)
+    lon = country.lon + (0.5 * ((max_lon if direction[1] > 0 else min_lon) - country.lon) if direction[1] else 0)
     english = {1: "North", -1: "South", 0: ""}[direction[0]] + {1: "east", -1: "west", 0: ""}[direction[1]]
     english = english[0].upper() + english[1:] if english else english
     return Place(

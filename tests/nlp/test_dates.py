@@ -383,3 +383,11 @@ def test_tagger_is_reusable() -> None:
     tagger = DateTagger()
     doc = PIPE.make_doc(Article(id="x", text="أمس", published="2019-10-30"))
     assert [m.value.iso for m in tagger(doc).of_kind("date")] == ["2019-10-29"]
+
+
+def test_second_run_does_not_promote_a_text_reference() -> None:
+    doc = run("أكد ترامب مساء الأحد 27-10-2019 مقتل البغدادي. وكان الوزير زار واشنطن الخميس الماضي.")
+    doc.mentions.clear()
+    DateTagger()(doc)
+    assert doc.meta["reference_source"] == "text"
+    assert [m.value.iso for m in doc.of_kind("date")] == ["2019-10-27", None]

@@ -990,18 +990,21 @@ class DateTagger:
         _lexicon()  # load and compile once, when the pipeline is built
 
     def __call__(self, doc: Doc) -> Doc:
-        published = doc.reference_date if doc.reference_precision == "day" else None
-        html_date = None
-        if published is None and doc.article.html:
+        # A reference with precision "day" is the article's `published` (Pipeline.make_doc); an
+        # "inferred" one set by an earlier run is reused only if it came from the HTML metadata.
+        published = html_date = None
+        if doc.reference_date is not None and doc.reference_precision == "day":
+            published = doc.reference_date
+        elif doc.reference_date is not None and doc.meta.get("reference_source") == "html":
+            html_date = doc.reference_date
+        elif doc.article.html:
             html_date = html_reference_date(doc.article.html)
-        if published is None and html_date is None and doc.reference_date is not None:
-            html_date = doc.reference_date  # set upstream by a caller that knows better than the text
         sentences = doc.sentences or split_sentences(doc.norm.text)
         spans, ref, source = resolve_all(doc.norm.text, sentences, published, html_date)
-        if doc.reference_date is None and ref is not None:
+        if published is None:
             doc.reference_date = ref
-            doc.reference_precision = "inferred"
-        doc.meta["reference_source"] = "published" if published else source
+            doc.reference_precision = "inferred" if ref is not None else None
+        doc.meta["reference_source"] = source
         for start, end, value in spans:
             doc.mentions.append(Mention("date", start, end, value, self.name))
         return doc

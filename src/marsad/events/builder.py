@@ -20,6 +20,18 @@ from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
 
 _STATE_INTER = 1
 _CIVILIAN_INTER = 7
+# Sub-types whose unnamed author is most often a state's air force or artillery.
+_REMOTE_STATE_SUBS = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
+# Sub-types whose unnamed author is most often the armed group the article is about.
+_GROUP_SUBS = frozenset(
+    {
+        "Non-state actor overtakes territory",
+        "Suicide bomb",
+        "Remote explosive/landmine/IED",
+        "Abduction/forced disappearance",
+        "Looting/property destruction",
+    }
+)
 _FORCE_ON_PROTEST = {"Arrests", "Attack", "Armed clash", "Abduction/forced disappearance"}
 _STATE_SUBS = {"Arrests", "Government regains territory"}
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
@@ -69,14 +81,53 @@ class EventBuilder:
     # --- one group -------------------------------------------------------------------
 
     def _events_of(self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]) -> list[EventOut]:
-        trigger = self._best_trigger(doc, ctx, group, sent)
-        if trigger is None:
+        if _is_heading(doc, sent) and not doc.in_span(*sent, "place"):
+            return []  # a section title ("هزيمة تنظيم الدولة") restates the body, with no place of its own
+        triggers = self._event_triggers(doc, ctx, group)
+        events: list[EventOut] = []
+        for trigger, date_override in triggers:
+            events.extend(self._event(doc, ctx, group, sent, trigger, date_override, len(triggers) > 1))
+        return events
+
+    def _event_triggers(self, doc: Doc, ctx: _DocContext, group: Group) -> list[tuple[Mention, str | None]]:
+        """The group's trigger, or several when different acts carry different dates.
+
+        "بدأت القوات في 12 ماي عمليتها لاستعادة سرت التي سيطر عليها الجهاديون في جوان 2015" tells
+        two events: each trigger takes the date nearest to it.
+        """
+        supported = [t for t in group.triggers if self._supported(doc, ctx, t, group)]
+        supported = [t for t in supported if not _is_hypothetical(doc, group, t, (group.start, group.end))]
+        if not supported:
             return []
+        best = max(supported, key=lambda t: (t.value.priority, -t.start))
+        dates = [m for m in doc.in_span(group.start, group.end, "date") if getattr(m.value, "iso", None)]
+        if len({d.value.iso for d in dates}) < 2:
+            return [(best, None)]
+        chosen: dict[str, tuple[Mention, str]] = {}
+        for t in sorted(supported, key=lambda t: -t.value.priority):
+            near = min(dates, key=lambda d: abs(d.start - t.start))
+            if near.value.iso in {iso for _, iso in chosen.values()}:
+                continue
+            chosen.setdefault(t.value.sub_event_type, (t, near.value.iso))
+        if len(chosen) < 2:
+            return [(best, None)]
+        return sorted(chosen.values(), key=lambda ti: ti[0].start)
+
+    def _event(
+        self,
+        doc: Doc,
+        ctx: _DocContext,
+        group: Group,
+        sent: tuple[int, int],
+        trigger: Mention,
+        date_override: str | None,
+        split: bool,
+    ) -> list[EventOut]:
         rule: TriggerRule = trigger.value
         if _is_hypothetical(doc, group, trigger, sent):
             return []
         actors = self._actors(doc, ctx, group, sent, trigger)
-        place = _place(doc, ctx, group, sent, trigger)
+        place = _place(doc, ctx, group, sent, trigger) or _recent_place(doc, sent, ctx.main_country)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
         m1, m2 = self._roles(doc, actors, group)
         if rule.lost and m2 is None:
@@ -84,20 +135,27 @@ class EventBuilder:
         sub = self._sub_type(doc, trigger, m1, m2, group)
         m1, m2 = _state_acts(sub, m1, m2, actors)
         actor1, actor2 = self._actor_out(doc, m1, country), self._actor_out(doc, m2, country)
+        if actor1 is None:
+            actor1 = self._implied_actor1(doc, ctx, sub, trigger, sent, country)
+        if actor2 is None and actor1 is not None:
+            actor2 = self._implied_victims(doc, ctx, sub, group, trigger, actor1, country)
         actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
-        dates = _dates(doc, group, sent)
+        dates = [date_override] if date_override else _dates(doc, group, sent)
+        if _is_aggregate(doc, trigger, dates, place):
+            return []
         casualties = read_casualties(doc, group.start, group.end)
         modality, attribution = _modality(doc, sent)
         evidence_span = _evidence_span(doc, group, sent)
         raw_start, raw_end = doc.norm.raw_span(*evidence_span)
+        several = len(dates) > 1 or split
         base: dict[str, Any] = {
             "event_type": _type_of(sub),
             "sub_event_type": sub,
             "actor1": actor1,
             "actor2": actor2,
             "location": _location_out(doc, place, ctx, country),
-            "fatalities": casualties.fatalities if len(dates) <= 1 else None,
-            "injuries": casualties.injuries if len(dates) <= 1 else None,
+            "fatalities": None if several else casualties.fatalities,
+            "injuries": None if several else casualties.injuries,
             "modality": modality,
             "attribution": attribution,
             "evidence": doc.raw[raw_start:raw_end],
@@ -106,11 +164,51 @@ class EventBuilder:
         }
         return [EventOut(date=d, **base) for d in (dates or [None])]
 
-    def _best_trigger(self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int]) -> Mention | None:
-        supported = [t for t in group.triggers if self._supported(doc, ctx, t, group)]
-        if not supported:
+    def _implied_actor1(
+        self, doc: Doc, ctx: _DocContext, sub: str, trigger: Mention, sent: tuple[int, int], country: str | None
+    ) -> ActorOut | None:
+        """The side the text implies when it names none in the clause.
+
+        Strikes and shelling: the nationality after the word ("غارات جوية أمريكية"), else the
+        state force that reports them ("الأفريكوم أكدت ... غارات"). Acts typical of armed groups
+        (takeovers, bombings, kidnappings): the group the article last named ("بسط سيطرته").
+        """
+        if sub in _REMOTE_STATE_SUBS:
+            after = doc.in_span(trigger.end, trigger.end + 25, "demonym")
+            if after and after[0].value.country:
+                return self._generic("military", after[0].value.country, doc.surface(after[0].start, after[0].end))
+            forces = [a for a in doc.in_span(*sent, "actor") if a.value.inter in (1, 8) and a.start < trigger.start]
+            if forces:
+                return self._actor_out(doc, forces[0], country)
+        if sub in _GROUP_SUBS:
+            topic = ctx.last_group_before(trigger.start)
+            if topic is not None:
+                entry = self.registry.resolve(topic, country)
+                return ActorOut(name=self.registry.name_for(entry, country), mention=None)
+        return None
+
+    def _implied_victims(
+        self,
+        doc: Doc,
+        ctx: _DocContext,
+        sub: str,
+        group: Group,
+        trigger: Mention,
+        actor1: ActorOut,
+        country: str | None,
+    ) -> ActorOut | None:
+        """Fighters killed by a state strike with no group named: the group the article is about."""
+        entry = self.registry.find(actor1.name)
+        if entry is None or entry.inter not in (1, 8) or sub not in _REMOTE_STATE_SUBS | {"Armed clash"}:
             return None
-        return max(supported, key=lambda t: (t.value.priority, -t.start))
+        cues = doc.in_span(group.start, group.end, "cue")
+        if not any(c.value.kind == "combatants" for c in cues):
+            return None
+        topic = ctx.last_group_before(trigger.start)
+        if topic is None:
+            return None
+        resolved = self.registry.resolve(topic, country)
+        return ActorOut(name=self.registry.name_for(resolved, country), mention=None)
 
     def _supported(self, doc: Doc, ctx: _DocContext, trig: Mention, group: Group) -> bool:
         rule: TriggerRule = trig.value
@@ -257,13 +355,56 @@ class _DocContext:
         self.doc = doc
 
     def last_group_before(self, offset: int) -> Any:
+        """The non-state armed group named last before `offset`: what "التنظيم" and "-ه" point to."""
         best = None
         for m in self.groups:
             if m.start >= offset:
                 break
-            if m.value.inter != _STATE_INTER:
+            if m.value.inter != _STATE_INTER and not m.value.generic:
                 best = m.value
         return best
+
+
+def _is_aggregate(doc: Doc, trigger: Mention, dates: list[str | None], place: Any) -> bool:
+    """Plural acts over a year in a whole country ("غارات جوية هذا العام"): a tally, not an event."""
+    word = doc.norm.text[trigger.start : trigger.end].split()[0]
+    plural = word.endswith("ات") or word.endswith("اتها") or word.endswith("اته")
+    vague_time = all(d is None or len(d) == 4 for d in dates)
+    vague_place = place is None or getattr(place, "precision", "country") == "country"
+    return plural and vague_time and vague_place and any(d is not None for d in dates)
+
+
+def _is_heading(doc: Doc, sent: tuple[int, int]) -> bool:
+    """A short line standing alone, with no closing full stop: a headline or a section title."""
+    s, e = sent
+    text = doc.norm.text
+    line_start = s == 0 or text[:s].rstrip(" ").endswith("\n")
+    line_end = e == len(text) or text[e:].lstrip(" ").startswith("\n")
+    return line_start and line_end and not text[s:e].rstrip().endswith(".") and len(doc.tokens_in(s, e)) <= 12
+
+
+def _recent_place(doc: Doc, sent: tuple[int, int], country: str | None) -> Any:
+    """With no place in its sentence, an event happens where the paragraph last said (a town).
+
+    Only a town in the article's main country qualifies: a look-back must not carry a misread
+    name abroad.
+    """
+    if country is None:
+        return None
+    text = doc.norm.text
+    idx = doc.sentences.index(sent) if sent in doc.sentences else -1
+    for k in range(idx - 1, max(idx - 3, -1), -1):
+        s, e = doc.sentences[k]
+        if "\n\n" in text[e : doc.sentences[k + 1][0]]:
+            break  # a new paragraph: its places are not this one's
+        towns = [
+            m
+            for m in doc.in_span(s, e, "place")
+            if m.value.precision in ("point", "city") and m.value.country == country
+        ]
+        if towns:
+            return towns[-1].value
+    return None
 
 
 def _state_acts(
@@ -346,8 +487,8 @@ def _groups(doc: Doc, s: int, e: int) -> list[Group]:
 def _is_hypothetical(doc: Doc, group: Group, trigger: Mention, sent: tuple[int, int]) -> bool:
     """A cue of fear, forecast, plan, purpose or denial governs the trigger.
 
-    Hypothetical cues scope over their clause group; a negation only over the few words before
-    the trigger; a warning or denial statement cue over the rest of its sentence.
+    Hypothetical, warning and denial cues scope over their clause group; a negation only over
+    the few words before the trigger.
     """
     rule: TriggerRule = trigger.value
     surface = doc.norm.text[trigger.start : trigger.end]
@@ -360,7 +501,7 @@ def _is_hypothetical(doc: Doc, group: Group, trigger: Mention, sent: tuple[int, 
             return True
         if c.value.kind == "negation" and c.start >= neg_from:
             return True
-    warned = doc.in_span(sent[0], trigger.start, "cue")
+    warned = doc.in_span(group.start, trigger.start, "cue")
     return any(c.value.kind in ("stmt:warning", "stmt:denial") for c in warned)
 
 
@@ -447,7 +588,13 @@ def _same_event(a: EventOut, b: EventOut) -> bool:
     if a.sub_event_type != b.sub_event_type:
         return False
     la, lb = a.location, b.location
-    if (la.name if la else None) != (lb.name if lb else None):
+    # "in Libya" and "in Sirte" may tell the same event; two towns do not
+    if (
+        la is not None
+        and lb is not None
+        and la.name != lb.name
+        and (la.country != lb.country or "country" not in (la.precision, lb.precision))
+    ):
         return False
     if a.date and b.date and a.date != b.date:
         return False
@@ -463,6 +610,8 @@ def _actors_compatible(a: ActorOut | None, b: ActorOut | None) -> bool:
 
 def _fill(kept: EventOut, later: EventOut) -> EventOut:
     update: dict[str, Any] = {}
+    if kept.location and later.location and kept.location.precision == "country" != later.location.precision:
+        update["location"] = later.location
     for key in ("date", "fatalities", "injuries", "actor2"):
         if getattr(kept, key) is None and getattr(later, key) is not None:
             update[key] = getattr(later, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,7 +28,15 @@ def test_model_ships_in_package_and_loads_once() -> None:
     assert DEFAULT_PATH.is_file()
     assert DEFAULT_PATH.stat().st_size < 30 * 2**20
     assert NerTagger.load() is NerTagger.load()
-    assert "torch" not in sys.modules  # inference is numpy only
+
+
+def test_tagging_does_not_import_torch() -> None:
+    # a fresh interpreter: other tests in this session may have imported torch themselves
+    code = (
+        "import sys; from marsad.nlp.ner import NerTagger; NerTagger.load().tag(['زار', 'بغداد']); "
+        "sys.exit('torch' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_person_after_title(tagger: NerTagger) -> None:

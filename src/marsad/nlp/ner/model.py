@@ -172,6 +172,7 @@ class NerTagger:
         self.end = np.mean([n.end for n in self.nets], axis=0)
         self._cache: dict[str, int] = {}
         self._store: np.ndarray | None = None
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> NerTagger:
@@ -185,6 +186,10 @@ class NerTagger:
     # -- features ---------------------------------------------------------------------------
     def _vectors(self, tokens: list[str]) -> np.ndarray:
         """(n, models, D) input vectors for these tokens, computed once per token type."""
+        with self._cache_lock:  # the cache is shared by threads that share the tagger
+            return self._vectors_locked(tokens)
+
+    def _vectors_locked(self, tokens: list[str]) -> np.ndarray:
         new = [t for t in dict.fromkeys(tokens) if t not in self._cache]
         if new:
             if len(self._cache) + len(new) > _CACHE_MAX:

@@ -295,6 +295,7 @@ class _Raw:
     mrel: int | None = None  # PAST/CURRENT/FUTURE after a month or weekday ("يوليو الماضي")
     yrel: int | None = None  # "من العام الماضي": year offset from the reference
     named: str | None = None  # the ISO date of a named day ("ثورة 25 يناير")
+    follow: _Raw | None = None  # a later list item whose year this one takes
     value: DateValue | None = None
 
 
@@ -575,19 +576,24 @@ _JOIN = re.compile(r"\s*(?:و|-|–|الي|حتي|ثم|او)\s*")
 
 
 def _share_years(text: str, raws: list[_Raw]) -> None:
-    """ "من 28 ذي الحجة إلى 1 محرم 1437هـ", "19 سبتمبر و24 سبتمبر 2019": the year written once
-    at the end of a list or range belongs to every item (a year earlier when the month is later).
+    """ "من 28 ذي الحجة إلى 1 محرم 1437هـ", "سبتمبر أو أكتوبر المقبلين": a year (or a ماضي/مقبل
+    word) written once at the end of a list or range belongs to every item; a year earlier for
+    an item whose month comes later.
     """
     for i in range(len(raws) - 2, -1, -1):
         a, b = raws[i], raws[i + 1]
         if (
-            (a.kind, b.kind) in (("day_month", "full"), ("month", "month_year"))
+            a.kind in ("day_month", "month")
             and a.hijri == b.hijri
-            and b.y is not None
+            and a.mrel is None
+            and a.yrel is None
             and _JOIN.fullmatch(text, a.end, b.start)
         ):
-            a.y = b.y - 1 if (a.m or 0) > (b.m or 0) else b.y
-            a.kind = "full" if a.kind == "day_month" else "month_year"
+            if b.y is not None and (a.kind, b.kind) in (("day_month", "full"), ("month", "month_year")):
+                a.y = b.y - 1 if (a.m or 0) > (b.m or 0) else b.y
+                a.kind = "full" if a.kind == "day_month" else "month_year"
+            elif b.kind in ("day_month", "month") and (b.mrel is not None or b.yrel is not None or b.follow):
+                a.follow = b  # "من 30 يوليو حتى 4 سبتمبر المقبل": July takes September's year
 
 
 def _named(text: str, start: int, end: int, lex: _Lex, out: list[_Raw]) -> _Raw | None:
@@ -878,6 +884,21 @@ def _resolve_hijri_partial(raw: _Raw, ctx: _Ctx, text: str) -> DateValue:
     return DateValue(g.isoformat(), "day", True, text, weekday=raw.weekday, calendar="hijri", year_inferred=True)
 
 
+def _follow_year(raw: _Raw, text: str) -> DateValue:
+    """A list item dated by the next item's year (a year earlier when its month comes later)."""
+    nxt = raw.follow.value if raw.follow else None
+    if nxt is None or nxt.iso is None:
+        return _none(text, True)
+    y = int(nxt.iso[:4]) - (1 if len(nxt.iso) >= 7 and (raw.m or 0) > int(nxt.iso[5:7]) else 0)
+    if raw.hijri:  # Hijri items follow Hijri items only through _share_years' explicit years
+        return _none(text, True, calendar="hijri")
+    if raw.d is None:
+        return DateValue(f"{y:04d}-{raw.m:02d}", "month", True, text, year_inferred=True)
+    if not _valid(y, raw.m or 0, raw.d):
+        return _none(text, True)
+    return DateValue(dt.date(y, raw.m or 0, raw.d).isoformat(), "day", True, text, year_inferred=True)
+
+
 def _resolve_weekday(raw: _Raw, ref: dt.date | None, text: str) -> DateValue:
     """A weekday alone is the latest such day on or before ref; "الماضي" strictly before."""
     wd = raw.weekday or 0
@@ -954,9 +975,12 @@ def resolve_all(
             r.value = _resolve_weekday(r, ctx.ref, surface)
     done = [r for r in raws if r.value is not None]
     for r in raws:
-        if r.kind in ("day_month", "month"):
+        if r.kind in ("day_month", "month") and r.follow is None:
             r.value = _resolve_partial(r, ctx, done, text[r.start : r.end])
             done = sorted([*done, r], key=lambda x: x.start)
+    for r in reversed(raws):
+        if r.follow is not None:
+            r.value = _follow_year(r, text[r.start : r.end])
     for r in raws:
         if r.kind == "ana":
             r.value = _resolve_ana(r, [x for x in raws if x.value is not None], text[r.start : r.end])

@@ -59,13 +59,9 @@ def read_agents(file: Path) -> Iterator[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="the universalpetrarch lexicon directory")
-    parser.add_argument(
-        "--missing", action="store_true", help="list only phrases the registry does not match"
-    )
+    parser.add_argument("--missing", action="store_true", help="list only phrases the registry does not match")
     args = parser.parse_args(argv)
     actor_file = args.data / "actor_dict_ar_v4.txt.gz"
     agents_file = args.data / "agents.all.ar_v3.txt.gz"

@@ -49,9 +49,10 @@ TYPES = frozenset(INTER_TYPES.values()) | {"unidentified armed group"}
 _CONJ = ("", "و", "ف")
 _PREP = ("", "ب", "ل", "ك")
 _PREFIX_BARE = frozenset(c + p for c in _CONJ for p in _PREP)  # before an alias with ال
-_PREFIX_ANY = _PREFIX_BARE | frozenset(
-    (c + "لل") if p == "ل" else (c + p + "ال") for c in _CONJ for p in _PREP
-)  # before an alias without ال: it may take the article (مدنيين → المدنيين، للمدنيين)
+# Before a named actor's alias without ال, the article may come too (حوثيين → الحوثيين،
+# للحوثيين). Generic aliases list their defined forms themselves, because there the article
+# often makes a common word: أشخاص "persons" is a victim count, الأشخاص "people" in general.
+_PREFIX_ANY = _PREFIX_BARE | frozenset((c + "لل") if p == "ل" else (c + p + "ال") for c in _CONJ for p in _PREP)
 _PREFIX_LAM = frozenset({"ل", "ول", "فل"})  # ل + ال written لل: للجيش
 _GAP_CHARS = frozenset(" \n\"'()[]-–—_")  # what may stand between the words of one mention
 
@@ -499,6 +500,7 @@ class _Key:
     has_article: bool  # the alias starts with ال
     lam: bool  # the لل spelling of an ال alias, matched without its first letter
     context: tuple[str, ...] = ()  # an everyday word too: needs one of these in the article
+    article_ok: bool = True  # may take ال in the text though written without it
 
 
 class ActorTagger:
@@ -558,7 +560,7 @@ class ActorTagger:
                     if prefix not in _PREFIX_LAM:
                         continue
                     cut = len(prefix) - 1
-                elif prefix not in (_PREFIX_BARE if key.has_article else _PREFIX_ANY):
+                elif prefix not in (_PREFIX_ANY if key.article_ok else _PREFIX_BARE):
                     continue
                 elif prefix.endswith(("ال", "لل")) and not key.has_article:
                     cut = len(prefix) - 2
@@ -683,10 +685,12 @@ def _automaton(registry: ActorRegistry) -> ahocorasick.Automaton:
     for alias, id_ in registry.alias_ar.items():
         has_article = alias.startswith("ال") and len(alias) > 3
         context = contexts.get(alias, ())
-        keys.setdefault(alias, []).append(_Key(id_, len(alias), has_article, False, context))
+        entry = registry.get(id_)
+        article_ok = not has_article and entry is not None and not entry.generic
+        keys.setdefault(alias, []).append(_Key(id_, len(alias), has_article, False, context, article_ok))
         if has_article:
             lam = alias[1:]
-            keys.setdefault(lam, []).append(_Key(id_, len(lam), True, True, context))
+            keys.setdefault(lam, []).append(_Key(id_, len(lam), True, True, context, False))
     automaton = ahocorasick.Automaton()
     for key, values in keys.items():
         automaton.add_word(key, tuple(values))

@@ -50,3 +50,9 @@ def test_offsets_point_at_the_number() -> None:
 def test_words_that_are_not_numbers() -> None:
     assert read_numbers(normalize("قال الأحد إن الوضع مستقر")) == []
     assert read_numbers(normalize("ثلاثة أربعة")) and len(read_numbers(normalize("ثلاثة أربعة"))) == 2
+
+
+def test_conjunction_and_preposition_on_digits() -> None:
+    # SaudiNewsNet snn-2015-07-21-0459: "بين 4500 و5 آلاف مقاتل"
+    assert _values("يقدر بين 4500 و5 آلاف مقاتل") == [(4500, 4500, 4500), (5000, 5000, 5000)]
+    assert _values("حكم عليه ب15 عاما") == [(15, 15, 15)]

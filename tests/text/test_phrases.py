@@ -35,3 +35,8 @@ def test_short_stems_are_refused() -> None:
 
     with pytest.raises(ValueError, match="3\\+ letters"):
         PhraseMatcher([("فض*", "x")])
+
+
+def test_ta_marbuta_before_a_suffix() -> None:
+    # SaudiNewsNet snn-2015-07-27-1199: "بعد مبايعته تنظيم داعش"
+    assert _find([("مبايعة*", "pledge")], "بعد مبايعته تنظيم داعش") == [("pledge", "مبايعته")]

@@ -26,9 +26,7 @@ def test_glued_sentences_from_other_outlets() -> None:
 
 
 def test_thousands_separator_does_not_split() -> None:
-    text = normalize(
-        "انضم 2600 إلى 3.500 أجنبي إلى الجماعات المتطرفة في ليبيا. وحوالي 1500 منهم أتوا من تونس"
-    )
+    text = normalize("انضم 2600 إلى 3.500 أجنبي إلى الجماعات المتطرفة في ليبيا. وحوالي 1500 منهم أتوا من تونس")
     sents = _sents(text)
     assert len(sents) == 2
     assert "3.500 اجنبي" in sents[0]

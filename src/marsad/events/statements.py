@@ -81,8 +81,8 @@ class StatementBuilder:
         estimate = _estimate_anchor(doc, s, e)
         if estimate is not None:
             kinds["estimate"] = estimate
-        if "claim" in kinds and not doc.in_span(s, e, "trigger") and not armed:
-            del kinds["claim"]
+        if "claim" in kinds and not doc.in_span(s, e, "trigger"):
+            del kinds["claim"]  # "تبنى مجلس الأمن قرارا" adopts a resolution: a claim is of an attack
         return sorted(kinds.items(), key=lambda kv: kv[1])
 
     def _statement(self, doc: Doc, kind: str, anchor: int, sent: tuple[int, int]) -> StatementOut:
@@ -134,14 +134,27 @@ def _same_clause(doc: Doc, a: Mention, b: Mention) -> bool:
 
 
 def _speaker(doc: Doc, anchor: int, sent: tuple[int, int]) -> Mention | None:
-    """Who speaks: the nearest person/organization before the cue, else right after it (VSO)."""
+    """Who speaks: the subject of the speech verb nearest before the cue.
+
+    Arabic puts the subject after the verb ("حذر وزير الدفاع", "يقول ميزاب") as often as before
+    it ("الأفريكوم أكدت"); the statement cue itself counts as the verb when no reporting verb
+    comes before it.
+    """
     s, e = sent
     people = [m for m in doc.in_span(s, e) if m.kind in ("actor", "ner") and _speakerish(m)]
-    before = [m for m in people if m.end <= anchor]
-    after = [m for m in people if m.start >= anchor and m.start - anchor < 40]
-    if after and (not before or anchor - before[-1].end > 60):
-        return after[0]
-    return before[-1] if before else (after[0] if after else None)
+    verbs = [c for c in doc.in_span(s, anchor + 1, "cue") if c.value.kind == "reporting"]
+    verb = verbs[-1].start if verbs else anchor
+    after = [m for m in people if 0 <= m.start - verb < 40]
+    before = [m for m in people if 0 <= verb - m.end < 40]
+    if after:
+        return _prefer_specific(after)
+    return before[-1] if before else None
+
+
+def _prefer_specific(mentions: list[Mention]) -> Mention:
+    """A named person or group before a generic one ("مسلحون", "قوات الأمن")."""
+    named = [m for m in mentions if m.kind == "ner" or not getattr(m.value, "generic", False)]
+    return (named or mentions)[0]
 
 
 def _speakerish(m: Mention) -> bool:
@@ -151,15 +164,14 @@ def _speakerish(m: Mention) -> bool:
 
 
 def _about(doc: Doc, anchor: int, sent: tuple[int, int], speaker: Mention | None) -> Mention | None:
+    """The armed group the statement concerns: a named one nearest the cue, else any actor."""
     s, e = sent
-    groups = [
-        m
-        for m in doc.in_span(s, e, "actor")
-        if getattr(m.value, "inter", 0) in (2, 3, 4) and (speaker is None or m.start != speaker.start)
-    ]
-    if groups:
-        return min(groups, key=lambda m: abs(m.start - anchor))
     others = [m for m in doc.in_span(s, e, "actor") if speaker is None or m.start != speaker.start]
+    groups = [m for m in others if getattr(m.value, "inter", 0) in (2, 3, 4)]
+    named = [m for m in groups if not m.value.generic]
+    for pool in (named, groups):
+        if pool:
+            return min(pool, key=lambda m: abs(m.start - anchor))
     return others[0] if others else None
 
 

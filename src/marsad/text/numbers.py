@@ -89,7 +89,9 @@ def read_numbers(text: str) -> list[Number]:
 
 def _read_at(text: str, tokens: list[Token], i: int) -> tuple[int, Number | None]:
     tok = tokens[i]
-    if tok.text[0].isdigit() or (tok.text.startswith("ال") and tok.text[2:3].isdigit()):
+    if tok.text[0].isdigit() or (tok.text[:1] in "وب" and tok.text[1:2].isdigit()) or (
+        tok.text.startswith("ال") and tok.text[2:3].isdigit()
+    ):
         return _read_digits(text, tokens, i)
     cls = _word_class(tok.text)
     if cls is None or (cls[0] == "units" and cls[1] == 11 and not _is_teen(tokens, i)):
@@ -101,7 +103,8 @@ def _read_at(text: str, tokens: list[Token], i: int) -> tuple[int, Number | None
 
 def _read_digits(text: str, tokens: list[Token], i: int) -> tuple[int, Number | None]:
     tok = tokens[i]
-    start = tok.start + (2 if tok.text.startswith("ال") else 0)  # "الـ7" → 7
+    # "الـ7" → 7; "و5 آلاف" → 5000; "ب15" → 15
+    start = tok.start + (2 if tok.text.startswith("ال") else 1 if not tok.text[0].isdigit() else 0)
     m = _DIGITS.match(text, start)
     if m is None:
         return i + 1, None

@@ -71,6 +71,8 @@ class PhraseMatcher(Generic[T]):
                         f"lexicon pattern {pattern!r}: a stem with * needs {_MIN_STEM}+ letters; list the forms"
                     )
                 self._stems[words[0]].append(entry)
+                if words[0].endswith("ه"):  # ة before a suffix is written ت: مبايعة → مبايعته
+                    self._stems[words[0][:-1] + "ت"].append(entry)
             else:
                 self._exact[words[0]].append(entry)
 

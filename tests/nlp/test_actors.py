@@ -214,6 +214,25 @@ CASES = [
     ),
     # The conjunction ف before the article.
     ("snn-2015-07-27-0996", "فالحوثيون لم ينسحبوا كلهم فيما يبدو.", [("الحوثيون", "houthis")]),
+    # A demonym after a global group's name picks its branch: the Libyan IS (dev article 003;
+    # the 2015 corpus has no such phrase).
+    (
+        "dev-003_1f6a6a192af01ecb",
+        "ويؤكد تلك التخوفات النشاط الذي بدأه تنظيم داعش الليبي، في شن أول عملية له خارج حدود ليبيا",
+        [("تنظيم داعش الليبي", "is_libya")],
+    ),
+    # After a group with no branch there, the demonym only joins the span.
+    (
+        "snn-2015-07-25-0186",
+        "وقال مصدر في حركة طالبان الأفغانية إنه «دفن في بكتيكا مع (مقاتلين) آخرين",
+        [("حركة طالبان الأفغانية", "taliban")],
+    ),
+    # "في <country>" across a quote: «داعش» في العراق → IS (Iraq); a branch's own alias.
+    (
+        "snn-2015-07-21-0457",
+        "هل غذت إيران تنظيم القاعدة في اليمن و«داعش» في العراق لتضع مثل هذه البلدان بين خيارين..",
+        [("تنظيم القاعدة في اليمن", "aqap"), ("«داعش» في العراق", "is_iraq")],
+    ),
     # Haftar's forces by his name.
     (
         "snn-2015-08-08-0065",

@@ -659,8 +659,11 @@ class ActorTagger:
 
 def _balance(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen a span by one quote or bracket so that none is left open: «الحشد الشعبي»."""
-    if end < len(text) and text[end] == '"' and text.count('"', start, end) % 2:
-        end += 1
+    if text.count('"', start, end) % 2:
+        if end < len(text) and text[end] == '"':
+            end += 1
+        elif start > 0 and text[start - 1] == '"':
+            start -= 1
     opens, closes = text.count("(", start, end), text.count(")", start, end)
     if opens > closes and end < len(text) and text[end] == ")":
         end += 1

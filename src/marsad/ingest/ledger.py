@@ -1,0 +1,145 @@
+"""Ingest bookkeeping in the database: seen content, the near-duplicate index, links, feeds.
+
+The tables are the `ingest_*` block at the end of `marsad.store.schema`; articles themselves go
+through `Store.save`, which owns the article tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from marsad.ingest import identity
+from marsad.store.db import Store
+from marsad.store.schema import (
+    articles,
+    ingest_boilerplate,
+    ingest_feeds,
+    ingest_items,
+    ingest_lsh,
+    ingest_minhash,
+)
+
+
+class Ledger:
+    """Reads and writes the ingest tables of one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+        self._insert = sqlite_dialect.insert if store.dialect == "sqlite" else pg_dialect.insert
+
+    # ---- what is known ---------------------------------------------------------------------------
+
+    def seen(self, item_id: str, given_id: str | None = None) -> tuple[str, str] | None:
+        """(status, article id) if this content was ingested before: "duplicate" or the earlier
+        "near_duplicate"/"skipped" record; None if it is new."""
+        with self.engine.connect() as conn:
+            conds = [articles.c.id == item_id, articles.c.content_hash == item_id]
+            if given_id:
+                conds.append(articles.c.id == given_id)
+            row = conn.execute(sa.select(articles.c.id).where(sa.or_(*conds)).limit(1)).first()
+            if row is not None:
+                return "duplicate", row[0]
+            keys = [item_id, given_id] if given_id else [item_id]
+            row = conn.execute(
+                sa.select(ingest_items.c.status, ingest_items.c.duplicate_of).where(ingest_items.c.item_id.in_(keys))
+            ).first()
+            if row is not None:
+                return row[0], row[1] or item_id
+        return None
+
+    def has_signature(self, article_id: str) -> bool:
+        with self.engine.connect() as conn:
+            q = sa.select(ingest_minhash.c.article_id).where(ingest_minhash.c.article_id == article_id)
+            return conn.execute(q).first() is not None
+
+    # ---- near-duplicates -------------------------------------------------------------------------
+
+    def near_duplicate_of(self, sig: np.ndarray, exclude: str | None = None) -> tuple[str, float] | None:
+        """The stored article most similar to this signature, if at least identity.THRESHOLD."""
+        keys = identity.band_keys(sig)
+        cond = sa.or_(*[(ingest_lsh.c.band == b) & (ingest_lsh.c.key == k) for b, k in enumerate(keys)])
+        with self.engine.connect() as conn:
+            cands = {r[0] for r in conn.execute(sa.select(ingest_lsh.c.article_id).where(cond))}
+            cands.discard(exclude)
+            if not cands:
+                return None
+            rows = conn.execute(
+                sa.select(ingest_minhash.c.article_id, ingest_minhash.c.signature)
+                .join(articles, articles.c.id == ingest_minhash.c.article_id)
+                .where(ingest_minhash.c.article_id.in_(sorted(cands)))
+            ).all()
+        best: tuple[str, float] | None = None
+        for aid, blob in rows:
+            sim = identity.similarity(sig, identity.from_bytes(blob))
+            if sim >= identity.THRESHOLD and (best is None or sim > best[1] or (sim == best[1] and aid < best[0])):
+                best = (aid, sim)
+        return best
+
+    def add_signature(self, article_id: str, sig: np.ndarray) -> None:
+        """Index a stored article (idempotent: a repeated call replaces its rows)."""
+        rows = [{"band": b, "key": k, "article_id": article_id} for b, k in enumerate(identity.band_keys(sig))]
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(ingest_lsh).where(ingest_lsh.c.article_id == article_id))
+            conn.execute(sa.delete(ingest_minhash).where(ingest_minhash.c.article_id == article_id))
+            conn.execute(ingest_minhash.insert().values(article_id=article_id, signature=identity.to_bytes(sig)))
+            conn.execute(ingest_lsh.insert(), rows)
+
+    # ---- items not stored as articles ------------------------------------------------------------
+
+    def record(self, item_id: str, status: str, **fields: Any) -> None:
+        """Remember a near-duplicate link or a skipped article (first record wins)."""
+        values = {"item_id": item_id, "status": status, **fields}
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(ingest_items).values(**values).on_conflict_do_nothing(index_elements=["item_id"]))
+
+    def near_duplicates(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = (
+                sa.select(ingest_items)
+                .where(ingest_items.c.status == "near_duplicate")
+                .order_by(ingest_items.c.item_id)
+            )
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # ---- learned boilerplate ---------------------------------------------------------------------
+
+    def learned_lines(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for source, key in conn.execute(sa.select(ingest_boilerplate.c.source, ingest_boilerplate.c.line_key)):
+                out.setdefault(source, set()).add(key)
+        return out
+
+    def save_learned(self, new: dict[str, set[str]]) -> None:
+        rows = [{"source": s, "line_key": k} for s, keys in new.items() for k in sorted(keys)]
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(ingest_boilerplate).values(rows).on_conflict_do_nothing())
+
+    # ---- feeds -----------------------------------------------------------------------------------
+
+    def feed_state(self, url: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(ingest_feeds).where(ingest_feeds.c.url == url)).first()
+        return (
+            dict(row._mapping)
+            if row
+            else {"url": url, "etag": None, "last_modified": None, "failures": 0, "next_poll": None}
+        )
+
+    def save_feed_state(self, state: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(ingest_feeds).where(ingest_feeds.c.url == state["url"]))
+            conn.execute(ingest_feeds.insert().values(**{c.name: state.get(c.name) for c in ingest_feeds.c}))
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()

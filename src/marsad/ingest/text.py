@@ -1,0 +1,109 @@
+"""Plain text files in any encoding, and the Arabic-language check."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from marsad.ingest.items import Candidate, Rejected
+
+# The encodings Arabic text comes in besides UTF-8, tried when the general detection is unsure.
+ARABIC_ENCODINGS = ("cp1256", "iso8859_6", "utf_16", "cp720", "mac_arabic")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def _arabic_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f") / len(letters)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read with.
+
+    A BOM decides first, then strict UTF-8 (most files, and the fast path); otherwise
+    charset-normalizer chooses, and when its choice does not read as Arabic the Arabic code pages
+    are tried in turn (short Windows-1256 texts are easily mistaken for other single-byte pages).
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"starts with a {enc} byte-order mark but is not {enc}: {exc}") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None and _arabic_share(str(best)) >= 0.5:
+        return str(best), best.encoding
+    arabic = from_bytes(data, cp_isolation=list(ARABIC_ENCODINGS)).best()
+    if arabic is not None and _arabic_share(str(arabic)) >= 0.5:
+        return str(arabic), arabic.encoding
+    if best is not None:
+        return str(best), best.encoding
+    raise DecodeError("cannot tell the text encoding: save the file as UTF-8")
+
+
+_PERSIAN_URDU = set("پچژگکیےۓٹڈڑںھۀ")  # letters Arabic does not use (Persian, Urdu)
+_HEADLINE_END = re.compile(r"[.!؟?…:]\s*$")
+
+
+def language_problem(text: str, declared: str | None = None) -> str | None:
+    """Why a text is not Arabic (to record it as skipped), or None when it is Arabic.
+
+    The script decides: at least half the letters must be Arabic-script, and Persian/Urdu
+    letters must stay rare. A declared language (html lang) only breaks ties in Arabic script.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 20:
+        return "too little text to tell the language"
+    arabic = [c for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f"]
+    share = len(arabic) / len(letters)
+    if share < 0.5:
+        return f"not Arabic: {share:.0%} of the letters are Arabic script"
+    foreign = sum(1 for c in arabic if c in _PERSIAN_URDU) / len(arabic)
+    if foreign > 0.02:
+        return f"not Arabic: Arabic script with {foreign:.1%} Persian/Urdu letters"
+    lang = (declared or "").lower().split("-")[0].split("_")[0]
+    if lang in {"fa", "ur", "ps", "ku", "ckb", "sd", "ug"} and foreign > 0.005:
+        return f"not Arabic: the page declares language {declared!r}"
+    return None
+
+
+def first_line_title(text: str) -> str | None:
+    """The first line when it reads like a headline (short, no sentence end), else None."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if len(line.split()) <= 25 and not _HEADLINE_END.search(line):
+            return line
+        return None
+    return None
+
+
+def read_text(data: bytes, origin: str) -> Candidate | Rejected:
+    """A plain text file: the whole text is the article (its title is found after cleaning)."""
+    try:
+        text, _enc = decode(data)
+    except DecodeError as exc:
+        return Rejected(origin, str(exc))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return Rejected(origin, "empty file")
+    return Candidate(origin=origin, text=text, raw=text, kind="text")  # title: from the cleaned text

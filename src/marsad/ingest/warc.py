@@ -1,0 +1,34 @@
+"""WARC and WARC.gz web archives (warcio): the HTML responses, each as a page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from marsad.ingest.html import decode_html, read_html
+from marsad.ingest.items import Item, Rejected
+
+
+def read_warc(stream: IO[bytes], origin: str) -> Iterator[Item]:
+    """Every `response` record with status 200 and an HTML content type; other records are passed over."""
+    try:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+            if "html" not in ctype:
+                continue
+            status = record.http_headers.get_statuscode()
+            if status != "200":
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            charset = None
+            if "charset=" in ctype:
+                charset = ctype.split("charset=", 1)[1].split(";")[0].strip().strip("\"'") or None
+            body = record.content_stream().read()
+            yield read_html(decode_html(body, charset), f"{origin}#{url}", url=url)
+    except ArchiveLoadFailed as exc:
+        yield Rejected(origin, f"not a readable WARC file: {exc}")

@@ -83,13 +83,13 @@ def test_exports(seeded: tuple[TestClient, dict[str, int], str]) -> None:
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [row["admin1"] for row in rows] == ["Baghdad", "Baghdad"]
-    assert rows[0]["evidence"].startswith("انفجرت عبوة ناسفة")
+    assert rows[0]["notes"].startswith("انفجرت عبوة ناسفة")  # ACLED CSV: the evidence is in notes
     gj = client.get("/api/export.geojson").json()
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) == 5
     sirte = next(f for f in gj["features"] if f["properties"]["location"] == "Sirte")
     assert sirte["geometry"]["coordinates"] == [16.59, 31.21]
     lines = client.get("/api/export.jsonl", params={"min_fatalities": 10}).text.splitlines()
-    assert [json.loads(x)["fatalities"] for x in lines] == [12]
+    assert [e["fatalities"] for x in lines for e in json.loads(x)["events"]] == [12]  # SCHEMA.md lines
 
 
 def test_review_needs_token_and_is_audited(seeded: tuple[TestClient, dict[str, int], str]) -> None:

@@ -13,8 +13,6 @@ Configuration (arguments of `create_app`, or environment variables for `marsad s
 """
 
 import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -28,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad import __version__
-from marsad.export import FORMATS, MEDIA_TYPES, export_rows
+from marsad.export import FORMATS
 from marsad.model import EVENT_TYPES, SUB_TO_TYPE
 from marsad.store.db import STATUSES, EventFilter, Store, StoreError
 
@@ -332,21 +330,10 @@ def create_app(
         return store.map_cells(f, zoom)
 
     def export(fmt: str, f: EventFilter) -> StreamingResponse:
-        # export_rows writes to a file; a temporary file (spooled to disk) keeps memory flat.
-        tmp = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed by chunks()
-        export_rows(store.iter_events(f), fmt, tmp)
-        tmp.seek(0)
+        # The export component's writers: ACLED CSV, GeoJSON, SCHEMA.md JSONL (and Parquet, below).
+        from marsad.api.alerts_routes import streamed
 
-        def chunks() -> Iterator[bytes]:
-            with tmp:
-                while block := tmp.read(1 << 16):
-                    yield block.encode("utf-8")
-
-        return StreamingResponse(
-            chunks(),
-            media_type=MEDIA_TYPES[fmt] + "; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="marsad-events.{fmt}"'},
-        )
+        return streamed(store, f, "acled-csv" if fmt == "csv" else fmt, f"marsad-events.{fmt}")
 
     def export_route(fmt: str) -> Any:
         def route(_: Reader, f: Filter) -> StreamingResponse:
@@ -364,6 +351,11 @@ def create_app(
             name=f"export_{fmt}",
             response_class=StreamingResponse,
         )
+
+    from marsad.api.alerts_routes import router as merge_alerts_router  # alerts, sources, unmerge, parquet
+
+    app.state.read_token = read_token
+    app.include_router(merge_alerts_router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -64,9 +64,7 @@ def export_rows(rows: Iterable[Mapping[str, Any]], fmt: str, out: TextIO) -> int
         out.write('{"type": "FeatureCollection", "features": [\n')
         for row in rows:
             lat, lon = row.get("lat"), row.get("lon")
-            geometry = (
-                {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
-            )
+            geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
             props = {k: _plain(row.get(k)) for k in COLUMNS if k not in ("lat", "lon")}
             feature = {"type": "Feature", "id": row.get("id"), "geometry": geometry, "properties": props}
             out.write((",\n" if n else "") + json.dumps(feature, ensure_ascii=False))

@@ -1,0 +1,375 @@
+"""Incremental cross-source clustering: one event, all the articles that report it.
+
+A new event is compared with the events already stored in the same country on compatible dates
+(one indexed `country = ? AND date IN (...)` look-up per batch of dates), never with the whole
+table. It joins the best-scoring compatible cluster, whose head (its oldest event) then lists the
+new article with its evidence in `event_articles`; the merged row keeps its own figures
+(status "merged", `merged_into` = head). A reviewer can undo any merge (`unmerge`); the pair is
+then blocked from being merged again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from marsad.merge.rules import MergeRules, compare, date_keys, default_rules
+from marsad.merge.sources import cluster_summary
+from marsad.store.db import Store, StoreError
+from marsad.store.schema import (
+    audit_log,
+    event_articles,
+    event_clusters,
+    events,
+    merge_blocks,
+    merge_links,
+    merge_state,
+    reviews,
+)
+
+CLOSED = ("merged", "rejected")  # events that are no merge target
+COLUMNS = (
+    "id",
+    "article_id",
+    "event_type",
+    "sub_event_type",
+    "date",
+    "actor1",
+    "actor2",
+    "location",
+    "country",
+    "admin1",
+    "lat",
+    "lon",
+    "geo_precision",
+    "fatalities",
+    "injuries",
+    "modality",
+    "status",
+    "merged_into",
+    "source",
+)
+WATERMARK = "last_event_id"
+CHUNK = 400  # values per IN (...) list: well under SQLite's parameter limit
+
+
+@dataclass
+class MergeReport:
+    examined: int = 0
+    merged: int = 0
+    heads_updated: int = 0
+    links: list[tuple[int, int, float]] = field(default_factory=list)  # (event, head, score)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _rows(conn: sa.Connection, where: Any) -> list[dict[str, Any]]:
+    cols = [events.c[c] for c in COLUMNS]
+    return [dict(r._mapping) for r in conn.execute(sa.select(*cols).where(where))]
+
+
+def _chunks(items: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def merge_events(
+    store: Store,
+    event_ids: Iterable[int] | None = None,
+    since: int | None = None,
+    rules: MergeRules | None = None,
+) -> MergeReport:
+    """Merge the given events (or every event with id > `since`) into the clusters they belong to.
+
+    Each event is only merged into an older event (smaller id), so running it again, or on the
+    events in another order of batches, gives the same clusters.
+    """
+    rules = rules or default_rules()
+    report = MergeReport()
+    with store.engine.begin() as conn:
+        if event_ids is not None:
+            ids = sorted(set(event_ids))
+            new = [r for chunk in _chunks(ids) for r in _rows(conn, events.c.id.in_(list(chunk)))]
+        else:
+            new = _rows(conn, events.c.id > (since or 0))
+        new = [r for r in new if r["status"] not in CLOSED and r["country"] and r["date"]]
+        new.sort(key=lambda r: r["id"])
+        report.examined = len(new)
+        if not new:
+            return report
+        pool = _candidates(conn, new, rules)
+        blocked = _blocked(conn, [r["id"] for r in new])
+        clusters = _cluster_articles(conn, pool)
+        by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for row in sorted(pool.values(), key=lambda r: r["id"]):
+            by_key[(row["country"], row["date"])].append(row)
+        members_of: dict[int, list[int]] = defaultdict(list)
+        for row in pool.values():
+            if row["status"] == "merged" and row["merged_into"] is not None:
+                members_of[row["merged_into"]].append(row["id"])
+        touched: set[int] = set()
+        now = _now()
+        for ev in new:
+            best: tuple[float, int, list[str]] | None = None
+            seen_heads: set[int] = set()
+            for key in date_keys(ev["date"], rules.max_days):
+                for cand in by_key.get((ev["country"], key), ()):
+                    if cand["id"] >= ev["id"]:
+                        continue
+                    head = cand["merged_into"] if cand["status"] == "merged" else cand["id"]
+                    if head is None or head in seen_heads or head not in pool:
+                        continue
+                    seen_heads.add(head)
+                    verdict = _against_cluster(ev, head, pool, members_of, rules)
+                    if verdict is None or (ev["id"], head) in blocked:
+                        continue
+                    if ev["article_id"] in clusters[head]:
+                        continue  # two events of one article are two events
+                    if best is None or verdict[0] > best[0] or (verdict[0] == best[0] and head < best[1]):
+                        best = (verdict[0], head, verdict[1])
+            if best is None:
+                continue
+            score, head, reasons = best
+            _link(conn, ev, head, score, reasons, "auto", now)
+            pool[ev["id"]] = {**ev, "status": "merged", "merged_into": head}
+            clusters[head].add(ev["article_id"])
+            members_of[head].append(ev["id"])
+            touched.add(head)
+            report.merged += 1
+            report.links.append((ev["id"], head, score))
+        for head in sorted(touched):
+            refresh_cluster(conn, head)
+        report.heads_updated = len(touched)
+    return report
+
+
+def _candidates(conn: sa.Connection, new: list[dict[str, Any]], rules: MergeRules) -> dict[int, dict[str, Any]]:
+    """Every stored event in the new events' countries on their compatible dates, plus the heads
+    of merged ones: batched indexed look-ups (ix_events_country_date)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for ev in new:
+        wanted[ev["country"]].update(date_keys(ev["date"], rules.max_days))
+    pool: dict[int, dict[str, Any]] = {}
+    for country, keys in wanted.items():
+        for chunk in _chunks(sorted(keys)):
+            cond = sa.and_(events.c.country == country, events.c.date.in_(list(chunk)), events.c.status != "rejected")
+            for r in _rows(conn, cond):
+                pool[r["id"]] = r
+    heads = {r["merged_into"] for r in pool.values() if r["status"] == "merged" and r["merged_into"]} - set(pool)
+    for chunk in _chunks(sorted(heads)):
+        for r in _rows(conn, events.c.id.in_(list(chunk))):
+            pool[r["id"]] = r
+    return pool
+
+
+def _blocked(conn: sa.Connection, ids: list[int]) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for chunk in _chunks(ids):
+        for a, b in conn.execute(
+            sa.select(merge_blocks.c.event_id, merge_blocks.c.other_id).where(
+                sa.or_(merge_blocks.c.event_id.in_(list(chunk)), merge_blocks.c.other_id.in_(list(chunk)))
+            )
+        ):
+            out.update({(a, b), (b, a)})
+    return out
+
+
+def _cluster_articles(conn: sa.Connection, pool: dict[int, dict[str, Any]]) -> dict[int, set[str]]:
+    """The articles already in each candidate cluster (from the heads' `event_articles`)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    heads = [i for i, r in pool.items() if r["status"] != "merged"]
+    for chunk in _chunks(heads):
+        q = sa.select(event_articles.c.event_id, event_articles.c.article_id).where(
+            event_articles.c.event_id.in_(list(chunk))
+        )
+        for eid, aid in conn.execute(q):
+            out[eid].add(aid)
+    for i, r in pool.items():
+        head = r["merged_into"] if r["status"] == "merged" else i
+        if head is not None:
+            out[head].add(r["article_id"])
+    return out
+
+
+def _against_cluster(
+    ev: dict[str, Any], head: int, pool: dict[int, dict[str, Any]], members_of: dict[int, list[int]], rules: MergeRules
+) -> tuple[float, list[str]] | None:
+    """Complete linkage: the new event must be compatible with every member seen (so a cluster
+    cannot drift from one strike to the next); the score is the best member's."""
+    members = [pool[head]] + [pool[i] for i in members_of.get(head, ())]
+    best: tuple[float, list[str]] | None = None
+    for m in members:
+        v = compare(ev, m, rules)
+        if not v.compatible:
+            return None  # a hard condition failed with one member
+        if v.same and (best is None or v.score > best[0]):
+            best = (v.score, v.reasons)
+    return best
+
+
+def _link(
+    conn: sa.Connection, ev: dict[str, Any], head: int, score: float, reasons: list[str], by: str, now: dt.datetime
+) -> None:
+    conn.execute(events.update().where(events.c.id == ev["id"]).values(status="merged", merged_into=head))
+    link = conn.execute(
+        sa.select(
+            event_articles.c.article_id,
+            event_articles.c.evidence,
+            event_articles.c.evidence_start,
+            event_articles.c.evidence_end,
+        ).where(event_articles.c.event_id == ev["id"])
+    ).all()
+    have = {r[0] for r in conn.execute(sa.select(event_articles.c.article_id).where(event_articles.c.event_id == head))}
+    rows = [dict(r._mapping) | {"event_id": head} for r in link if r[0] not in have]
+    if rows:
+        conn.execute(event_articles.insert(), rows)
+    conn.execute(sa.delete(merge_links).where(merge_links.c.event_id == ev["id"]))
+    conn.execute(
+        merge_links.insert().values(
+            event_id=ev["id"], head_id=head, score=score, reasons=reasons, prev_status=ev["status"], by=by, at=now
+        )
+    )
+
+
+def refresh_cluster(conn: sa.Connection, head: int) -> dict[str, Any] | None:
+    """Recompute a head's sources, figures and conservative fatalities after its cluster changed."""
+    row = conn.execute(sa.select(events).where(events.c.id == head)).first()
+    if row is None:
+        return None
+    head_row = dict(row._mapping)
+    old = conn.execute(sa.select(event_clusters).where(event_clusters.c.head_id == head)).first()
+    own = old.own_fatalities if old is not None else head_row["fatalities"]
+    member_ids = [r[0] for r in conn.execute(sa.select(merge_links.c.event_id).where(merge_links.c.head_id == head))]
+    members = _rows(conn, sa.and_(events.c.id.in_(member_ids), events.c.merged_into == head)) if member_ids else []
+    summary = cluster_summary(conn, {**head_row, "fatalities": own}, members)
+    conn.execute(sa.delete(event_clusters).where(event_clusters.c.head_id == head))
+    if not members:
+        if old is not None and head_row["status"] != "corrected":
+            conn.execute(events.update().where(events.c.id == head).values(fatalities=own))
+        return None
+    conn.execute(event_clusters.insert().values(head_id=head, own_fatalities=own, updated_at=_now(), **summary))
+    if head_row["status"] != "corrected":  # a reviewer's figure wins over the rule
+        conn.execute(events.update().where(events.c.id == head).values(fatalities=summary["fatalities_low"]))
+    return summary
+
+
+def merge_new(store: Store, rules: MergeRules | None = None) -> MergeReport:
+    """Merge every event stored since the last call (a watermark in `merge_state`).
+
+    The ingest runner calls it after each batch; it also repairs members left behind when their
+    head's article was re-saved (the head row is gone: they become events of their own again).
+    """
+    with store.engine.begin() as conn:
+        mark = conn.execute(sa.select(merge_state.c.value).where(merge_state.c.key == WATERMARK)).scalar()
+        top = conn.execute(sa.select(sa.func.max(events.c.id))).scalar() or 0
+        orphans = conn.execute(
+            sa.select(merge_links.c.event_id, merge_links.c.prev_status)
+            .join(events, events.c.id == merge_links.c.event_id)
+            .where(events.c.merged_into.is_(None), events.c.status == "merged")
+        ).all()
+        for eid, prev in orphans:
+            conn.execute(events.update().where(events.c.id == eid).values(status=prev or "new"))
+            conn.execute(sa.delete(merge_links).where(merge_links.c.event_id == eid))
+    since = int(mark) if mark else 0
+    ids = [o[0] for o in orphans]
+    report = merge_events(store, since=since, rules=rules)
+    if ids:
+        extra = merge_events(store, event_ids=ids, rules=rules)
+        report.examined += extra.examined
+        report.merged += extra.merged
+        report.links += extra.links
+    with store.engine.begin() as conn:
+        conn.execute(sa.delete(merge_state).where(merge_state.c.key == WATERMARK))
+        conn.execute(merge_state.insert().values(key=WATERMARK, value=str(max(top, since))))
+    return report
+
+
+def unmerge(store: Store, event_id: int, user: str = "reviewer", note: str | None = None) -> list[int]:
+    """Undo merges: a merged event leaves its cluster; a head lets all its members go.
+
+    The pairs are blocked from automatic merging afterwards; each change is reviewed and audited.
+    Returns the ids of the events set free.
+    """
+    now = _now()
+    with store.engine.begin() as conn:
+        row = conn.execute(sa.select(events.c.status, events.c.merged_into).where(events.c.id == event_id)).first()
+        if row is None:
+            raise StoreError(f"no event {event_id}")
+        if row.status == "merged" and row.merged_into is not None:
+            pairs = [(event_id, row.merged_into)]
+        else:
+            members = conn.execute(sa.select(events.c.id).where(events.c.merged_into == event_id)).scalars().all()
+            if not members:
+                raise StoreError(f"event {event_id} is not merged and has no merged events")
+            pairs = [(m, event_id) for m in members]
+        for member, head in pairs:
+            prev = conn.execute(sa.select(merge_links.c.prev_status).where(merge_links.c.event_id == member)).scalar()
+            before = {"status": "merged", "merged_into": head}
+            after = {"status": prev or "new", "merged_into": None}
+            conn.execute(events.update().where(events.c.id == member).values(**after, updated_at=now))
+            art = conn.execute(sa.select(events.c.article_id).where(events.c.id == member)).scalar()
+            head_art = conn.execute(sa.select(events.c.article_id).where(events.c.id == head)).scalar()
+            if art != head_art:
+                ea = event_articles.c
+                conn.execute(sa.delete(event_articles).where(ea.event_id == head, ea.article_id == art))
+            conn.execute(sa.delete(merge_links).where(merge_links.c.event_id == member))
+            conn.execute(
+                merge_blocks.insert().values(event_id=min(member, head), other_id=max(member, head), by=user, at=now)
+            )
+            conn.execute(
+                reviews.insert().values(
+                    event_id=member, user=user, action="unmerge", fields={"from": head}, note=note, at=now
+                )
+            )
+            conn.execute(
+                audit_log.insert().values(
+                    at=now,
+                    user=user,
+                    action="review:unmerge",
+                    table_name="events",
+                    row_id=str(member),
+                    before=before,
+                    after=after,
+                )
+            )
+        for head in sorted({h for _, h in pairs}):
+            refresh_cluster(conn, head)
+    return [m for m, _ in pairs]
+
+
+def sources_of(store: Store, event_id: int) -> dict[str, Any]:
+    """The cluster an event belongs to: its head, each source's figures, the corroboration counts."""
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(events.c.status, events.c.merged_into).where(events.c.id == event_id)).first()
+        if row is None:
+            raise StoreError(f"no event {event_id}")
+        head = row.merged_into if row.status == "merged" and row.merged_into else event_id
+        c = conn.execute(sa.select(event_clusters).where(event_clusters.c.head_id == head)).first()
+        if c is None:
+            ev = conn.execute(sa.select(*[events.c[k] for k in COLUMNS]).where(events.c.id == head)).first()
+            if ev is None:
+                raise StoreError(f"no event {head}")
+            e = dict(ev._mapping)
+            figure = {k: e[k] for k in ("article_id", "source", "fatalities", "injuries")} | {"event_id": head}
+            return {
+                "head_id": head,
+                "fatalities": e["fatalities"],
+                "fatalities_low": e["fatalities"],
+                "fatalities_high": e["fatalities"],
+                "disputed": False,
+                "figures": [figure],
+                "articles": 1,
+                "sources": 1,
+                "independent_sources": 1,
+            }
+        out = dict(c._mapping)
+        out["fatalities"] = conn.execute(sa.select(events.c.fatalities).where(events.c.id == head)).scalar()
+        out.pop("updated_at", None)
+        return out

@@ -1,0 +1,194 @@
+"""When two event reports are the same event: hard conditions, then a score (resources/merge/merge.yaml).
+
+Works on plain event rows (dicts with the columns of the `events` table), so the same rules serve
+the incremental clusterer, the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from marsad.resources import load_yaml
+
+
+@dataclass(frozen=True)
+class MergeRules:
+    family: dict[str, str]
+    symmetric: frozenset[str]
+    max_days: int
+    max_km: float
+    precise: frozenset[str]
+    unnamed: tuple[str, ...]
+    weights: dict[str, float]
+    threshold: float
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any], where: str = "merge.yaml") -> MergeRules:
+        try:
+            family = {t: name for name, types in spec["families"].items() for t in types}
+            return cls(
+                family=family,
+                symmetric=frozenset(spec.get("symmetric_types") or ()),
+                max_days=int(spec["max_days"]),
+                max_km=float(spec["max_km"]),
+                precise=frozenset(spec["precise"]),
+                unnamed=tuple(spec.get("unnamed_prefixes") or ()),
+                weights={k: float(v) for k, v in spec["weights"].items()},
+                threshold=float(spec["threshold"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: missing or bad field {exc}; see resources/merge/merge.yaml") from None
+
+
+@cache
+def default_rules() -> MergeRules:
+    return MergeRules.from_dict(load_yaml("merge/merge.yaml"), "resources/merge/merge.yaml")
+
+
+@dataclass
+class Verdict:
+    same: bool
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    why_not: str | None = None
+    compatible: bool = True  # False: a hard condition failed (not merely a low score)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Two lines of trigonometry: not worth a geodesy dependency at 25 km tolerance.
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def parse_day(date: str | None) -> dt.date | None:
+    if not date or len(date) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(date)
+    except ValueError:
+        return None
+
+
+def date_keys(date: str | None, max_days: int = 1) -> list[str]:
+    """The `date` values an event may merge with: nearby days, and its own month and year.
+
+    Used to fetch candidates with an indexed `date IN (...)` look-up.
+    """
+    if not date:
+        return []
+    day = parse_day(date)
+    if day is not None:
+        days = [(day + dt.timedelta(days=i)).isoformat() for i in range(-max_days, max_days + 1)]
+        return sorted({*days, date[:7], date[:4]})
+    return [date[:7], date[:4]] if len(date) == 7 else [date[:4]]
+
+
+def _dates(a: str | None, b: str | None, rules: MergeRules) -> tuple[bool, str, float]:
+    if not a or not b:
+        return False, "no date", 0.0
+    da, db = parse_day(a), parse_day(b)
+    if da and db:
+        gap = abs((da - db).days)
+        if gap > rules.max_days:
+            return False, f"{gap} days apart", 0.0
+        return (
+            True,
+            ("same day" if gap == 0 else f"{gap} day apart"),
+            (rules.weights["same_day"] if gap == 0 else rules.weights["next_day"]),
+        )
+    # At least one is a month or a year: compatible when the coarser contains the finer.
+    n = min(len(a), len(b))
+    if a[:n] != b[:n]:
+        return False, "different month/year", 0.0
+    return True, "compatible at coarse precision", rules.weights["coarse_date"]
+
+
+def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bool, str, float]:
+    if not a.get("country") or a.get("country") != b.get("country"):
+        return False, "different or unknown country", 0.0
+    w = rules.weights
+    pa, pb = a.get("geo_precision") in rules.precise, b.get("geo_precision") in rules.precise
+    has = all(x.get(k) is not None for x in (a, b) for k in ("lat", "lon"))
+    if pa and pb and has:
+        km = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
+        if km > rules.max_km:
+            return False, f"{km:.0f} km apart", 0.0
+        same_name = a.get("location") and a.get("location") == b.get("location")
+        return True, f"{km:.0f} km apart", w["near_5km"] if km <= 5 or same_name else w["near_25km"]
+    # One place is imprecise (admin-1, region, country): the same admin-1 when both name one.
+    if a.get("admin1") and b.get("admin1"):
+        if a["admin1"] != b["admin1"]:
+            return False, "different admin-1", 0.0
+        return True, "same admin-1", w["same_admin1"]
+    return True, "same country (one place imprecise)", 0.0
+
+
+def _base(name: str) -> str:
+    """'Islamic State (Libya)' -> 'Islamic State': a branch is compatible with its parent."""
+    return name.split(" (", 1)[0].strip()
+
+
+def _actor_ok(x: str | None, y: str | None, rules: MergeRules) -> tuple[bool, bool]:
+    """(compatible, equal) for one side."""
+    if not x or not y:
+        return True, False
+    if x == y:
+        return True, True
+    if x.startswith(rules.unnamed) or y.startswith(rules.unnamed):
+        return True, False
+    return _base(x) == _base(y), False
+
+
+def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bool, str, float]:
+    w = rules.weights
+
+    def pairing(b1: str | None, b2: str | None) -> tuple[bool, float]:
+        ok1, eq1 = _actor_ok(a.get("actor1"), b1, rules)
+        ok2, eq2 = _actor_ok(a.get("actor2"), b2, rules)
+        return ok1 and ok2, (w["same_actor1"] if eq1 else 0.0) + (w["same_actor2"] if eq2 else 0.0)
+
+    ok, pts = pairing(b.get("actor1"), b.get("actor2"))
+    if a.get("event_type") in rules.symmetric and b.get("event_type") in rules.symmetric:
+        ok_s, pts_s = pairing(b.get("actor2"), b.get("actor1"))
+        if ok_s and (not ok or pts_s > pts):
+            ok, pts = ok_s, pts_s
+    if not ok:
+        return False, f"actors differ ({a.get('actor1')}/{a.get('actor2')} vs {b.get('actor1')}/{b.get('actor2')})", 0
+    return True, "actors compatible", pts
+
+
+def compare(a: dict[str, Any], b: dict[str, Any], rules: MergeRules | None = None) -> Verdict:
+    """Whether event rows `a` and `b` report the same event, with the score and the reasons."""
+    rules = rules or default_rules()
+    w = rules.weights
+    fa, fb = rules.family.get(a.get("event_type") or ""), rules.family.get(b.get("event_type") or "")
+    if fa is None or fa != fb:
+        return Verdict(False, why_not="different event type family", compatible=False)
+    score, reasons = 0.0, []
+    if a.get("sub_event_type") == b.get("sub_event_type"):
+        score += w["same_sub_event_type"]
+        reasons.append("same sub-event type")
+    elif a.get("event_type") == b.get("event_type"):
+        score += w["same_event_type"]
+        reasons.append("same event type")
+    for check in (_dates(a.get("date"), b.get("date"), rules), _places(a, b, rules), _actors(a, b, rules)):
+        ok, why, pts = check
+        if not ok:
+            return Verdict(False, why_not=why, compatible=False)
+        score += pts
+        reasons.append(why)
+    fx, fy = a.get("fatalities"), b.get("fatalities")
+    if fx is not None and fy is not None:
+        if fx == fy:
+            score += w["same_fatalities"]
+            reasons.append("same fatalities")
+        elif min(fx, fy) > 0 and max(fx, fy) <= 2 * min(fx, fy):
+            score += w["close_fatalities"]
+            reasons.append("close fatalities")
+    same = score >= rules.threshold
+    return Verdict(same, score, reasons, None if same else f"score {score:g} < {rules.threshold:g}")

@@ -54,7 +54,7 @@ _PREFIX_BARE = frozenset(c + p for c in _CONJ for p in _PREP)  # before an alias
 # often makes a common word: أشخاص "persons" is a victim count, الأشخاص "people" in general.
 _PREFIX_ANY = _PREFIX_BARE | frozenset((c + "لل") if p == "ل" else (c + p + "ال") for c in _CONJ for p in _PREP)
 _PREFIX_LAM = frozenset({"ل", "ول", "فل"})  # ل + ال written لل: للجيش
-_GAP_CHARS = frozenset(" \n\"'()[]-–—_")  # what may stand between the words of one mention
+_GAP_CHARS = frozenset(" \"'()[]-–—_")  # between the words of one mention (no line break)
 
 SCORE_NAMED = 1.0
 SCORE_GENERIC = 0.7

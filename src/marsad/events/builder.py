@@ -32,6 +32,7 @@ _GROUP_SUBS = frozenset(
         "Looting/property destruction",
     }
 )
+_TARGET_CUES = ("target_markers", "killed")
 _FORCE_ON_PROTEST = {"Arrests", "Attack", "Armed clash", "Abduction/forced disappearance"}
 _STATE_SUBS = {"Arrests", "Government regains territory"}
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
@@ -126,7 +127,7 @@ class EventBuilder:
         rule: TriggerRule = trigger.value
         if _is_hypothetical(doc, group, trigger, sent):
             return []
-        actors = self._actors(doc, ctx, group, sent, trigger)
+        actors = self._actors(doc, ctx, group, sent, trigger, split)
         place = _place(doc, ctx, group, sent, trigger) or _recent_place(doc, sent, ctx.main_country)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
         m1, m2 = self._roles(doc, actors, group)
@@ -231,25 +232,30 @@ class EventBuilder:
     # --- actors ----------------------------------------------------------------------
 
     def _actors(
-        self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention
+        self, doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention, split: bool
     ) -> list[Mention]:
-        found = doc.in_span(group.start, group.end, "actor")
-        if not found:  # the subject is often named earlier in the sentence
-            found = [a for a in doc.in_span(sent[0], group.start, "actor")][-1:]
+        lo, hi = _trigger_span(group, trigger) if split else (group.start, group.end)
+        found = doc.in_span(lo, hi, "actor")
+        if not found:  # the subject is often named earlier in the sentence, but not the side hit there
+            markers = [c for c in doc.in_span(sent[0], group.start, "cue") if c.value.kind in _TARGET_CUES]
+            found = [a for a in doc.in_span(sent[0], group.start, "actor") if not _follows(doc, markers, a, 2)][-1:]
         out = []
         for m in found:
             entry = m.value
-            if getattr(entry, "anaphor", False):
+            # "التنظيم" points back to the group named before; "الجهاديون", "المسلحون" in an article
+            # about one group are that group too.
+            if entry.anaphor or (entry.generic and entry.inter in (2, 3)):
                 named = ctx.last_group_before(m.start)
-                if named is None:
+                if named is not None:
+                    m = Mention("actor", m.start, m.end, named, m.source, m.score)
+                elif entry.anaphor:
                     continue
-                m = Mention("actor", m.start, m.end, named, m.source, m.score)
             out.append(m)
         return out
 
     def _roles(self, doc: Doc, actors: list[Mention], group: Group) -> tuple[Mention | None, Mention | None]:
         cues = doc.in_span(group.start, group.end, "cue")
-        markers = [c for c in cues if c.value.kind in ("target_markers", "killed")]
+        markers = [c for c in cues if c.value.kind in _TARGET_CUES]
         reporting = [c for c in cues if c.value.kind == "reporting"]
         # The one who announces ("أعلنت الشرطة الكينية أن ...") is the source, not a side.
         sides = [a for a in actors if not _follows(doc, reporting, a, 3)] or actors
@@ -360,9 +366,21 @@ class _DocContext:
         for m in self.groups:
             if m.start >= offset:
                 break
-            if m.value.inter != _STATE_INTER and not m.value.generic:
+            if m.value.inter in (2, 3, 4) and not m.value.generic:
                 best = m.value
         return best
+
+
+def _trigger_span(group: Group, trigger: Mention) -> tuple[int, int]:
+    """The part of the group that belongs to `trigger` when the group holds several acts.
+
+    From the end of the previous trigger of another sub-type to the start of the next one:
+    "بدأت القوات عمليتها لاستعادة سرت التي سيطر عليها الجهاديون" gives each act its own side.
+    """
+    others = [t for t in group.triggers if t.value.sub_event_type != trigger.value.sub_event_type]
+    lo = max((t.end for t in others if t.end <= trigger.start), default=group.start)
+    hi = min((t.start for t in others if t.start >= trigger.end), default=group.end)
+    return lo, hi
 
 
 def _is_aggregate(doc: Doc, trigger: Mention, dates: list[str | None], place: Any) -> bool:

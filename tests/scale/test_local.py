@@ -7,6 +7,7 @@ conflict (Yemen, Syria, Iraq, attacks in the Kingdom) and 16 on other news.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,10 @@ from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.jsonl import Rejected, dump_line, read_articles
-from marsad.model import Article
+from marsad.model import Article, Doc
 from marsad.pipeline import Pipeline
 from marsad.scale.local import LocalEngine, extract_line, map_articles, peak_rss_mb
-
-HERE = Path(__file__).parent
-ARTICLES = HERE / "articles.jsonl"
+from tests.scale.conftest import ARTICLES
 
 
 @pytest.fixture(scope="module")
@@ -35,60 +34,46 @@ def with_bad_lines(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _plain_loop(path: Path) -> list[str]:
-    """What `marsad extract` wrote before it had engines: the pipeline over each article in turn."""
-    pipeline = Pipeline.default()
-    return [
-        dump_line(pipeline(a).output().model_dump(mode="json"))
-        for a in read_articles(str(path))
-        if isinstance(a, Article)
-    ]
-
-
-def test_pool_output_equals_plain_loop(with_bad_lines: Path) -> None:
-    expected = _plain_loop(with_bad_lines)
-    assert len(expected) == 40
+def test_pool_output_equals_plain_loop(with_bad_lines: Path, expected: dict[str, str]) -> None:
     # chunksize 1 puts more chunks in flight than the window holds, so the window slides.
     with LocalEngine(2, chunksize=1) as engine:
         got = list(engine.map(extract_line, read_articles(str(with_bad_lines))))
         pids = engine.worker_pids()
+        peaks = [peak_rss_mb(p) for p in pids]
+    assert [g for g in got if isinstance(g, str)] == list(expected.values())
     rejected = [g for g in got if isinstance(g, Rejected)]
     assert [r.line for r in rejected] == [3, 10, 21]
-    assert [g for g in got if isinstance(g, str)] == expected
-    # The rejected items stay in their place in the stream: after 2, 8 and 18 good lines.
+    # The rejected items stay in their place in the stream.
     assert [i for i, g in enumerate(got) if isinstance(g, Rejected)] == [2, 9, 20]
     assert len(pids) == 2
+    assert all(mb > 10 for mb in peaks)
 
 
-def test_cli_workers_same_output_and_messages(with_bad_lines: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
-    results = {}
-    for workers in (1, 2):
-        out = tmp_path / f"out{workers}.jsonl"
-        res = runner.invoke(app, ["extract", str(with_bad_lines), "-o", str(out), "--workers", str(workers)])
-        results[workers] = (res.exit_code, res.stderr, out.read_text(encoding="utf-8"))
-    assert results[1] == results[2]
-    code, stderr, text = results[2]
-    assert code == 1
-    stderr = " ".join(stderr.split())  # rich wraps long messages at the console width
+def test_cli_workers_same_output_and_messages(with_bad_lines: Path, tmp_path: Path, expected: dict[str, str]) -> None:
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(app, ["extract", str(with_bad_lines), "-o", str(out), "--workers", "2"])
+    assert res.exit_code == 1
+    stderr = " ".join(res.stderr.split())  # rich wraps long messages at the console width
     assert f"{with_bad_lines}:3: needs a non-empty 'text' or 'html'" in stderr
-    assert f"{with_bad_lines}:10: invalid JSON" in stderr
-    assert f"{with_bad_lines}:21: duplicate id" in stderr
-    assert text.splitlines(keepends=True) == _plain_loop(with_bad_lines)
+    assert f"{with_bad_lines}:10: invalid JSON: Expecting property name enclosed in double quotes" in stderr
+    assert f"{with_bad_lines}:21: duplicate id 'snn-2015-07-23-0070'" in stderr
+    assert "3 line(s) rejected; every other line was written." in stderr
+    assert out.read_text(encoding="utf-8") == "".join(expected.values())
 
 
-def test_map_articles_gives_slim_docs_in_order() -> None:
-    articles = [a for a in read_articles(str(ARTICLES)) if isinstance(a, Article)]
+def test_map_articles_gives_slim_docs_in_order(expected: dict[str, str]) -> None:
+    articles = [a for a in read_articles(str(ARTICLES)) if isinstance(a, Article)][:12]
     docs = list(map_articles(articles, workers=2))
     assert [d.article.id for d in docs] == [a.id for a in articles]
-    pipeline = Pipeline.default()
-    for article, doc in zip(articles, docs, strict=True):
-        direct = pipeline(article)
-        assert doc.output() == direct.output()
-        assert doc.raw == direct.raw and doc.sentences == direct.sentences
+    for doc in docs:
+        assert isinstance(doc, Doc)
+        assert dump_line(doc.output().model_dump(mode="json")) == expected[doc.article.id]
         assert doc.tokens == [] and doc.mentions == []  # working state stays in the worker
-    full = list(map_articles(articles[:3], workers=2, full=True))
-    assert [len(d.tokens) for d in full] == [len(pipeline(a).tokens) for a in articles[:3]]
+    direct = Pipeline.default()(articles[0])
+    assert docs[0].raw == direct.raw and docs[0].sentences == direct.sentences
+    full = next(iter(map_articles(articles[:1], workers=2, full=True)))
+    assert isinstance(full, Doc)
+    assert len(full.tokens) == len(direct.tokens) and len(full.mentions) == len(direct.mentions)
 
 
 def test_bad_worker_count_is_refused() -> None:
@@ -96,8 +81,6 @@ def test_bad_worker_count_is_refused() -> None:
         LocalEngine(0)
 
 
-def test_peak_rss_of_this_process_is_read() -> None:
-    import os
-
+def test_peak_rss_reads_proc() -> None:
     assert peak_rss_mb(os.getpid()) > 10
     assert peak_rss_mb(2**22 + 12345) == 0.0

@@ -11,11 +11,12 @@ import ray
 from typer.testing import CliRunner
 
 from marsad.cli import app
-from marsad.jsonl import Rejected, read_articles
-from marsad.scale.local import extract_lines as local_lines
+from marsad.jsonl import Rejected
 from marsad.scale.ray_engine import extract_lines as ray_lines
-
-ARTICLES = Path(__file__).parent / "articles.jsonl"
+from marsad.scale.ray_engine import write_parquet
+from marsad.store.db import Store
+from marsad.store.schema import articles, events
+from tests.scale.conftest import ARTICLES
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +45,55 @@ def shards(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return out
 
 
-def test_ray_equals_local_engine(cluster: None, shards: list[Path]) -> None:
-    expected = [item for p in shards for item in local_lines(read_articles(str(p)), workers=1)]
-    got = list(ray_lines([str(p) for p in shards], workers=2))
-    assert got == expected
-    rejected = [(Path(r.path).name, r.line) for r in got if isinstance(r, Rejected)]
-    assert rejected == [("part-0.jsonl", 2), ("part-0.jsonl", 7), ("part-0.jsonl", 12), ("part-1.jsonl", 5)]
-    assert sum(isinstance(x, str) for x in got) == 40
-    ids = [json.loads(x)["id"] for x in got if isinstance(x, str)]
-    assert ids == [json.loads(line)["id"] for line in ARTICLES.read_text(encoding="utf-8").splitlines()]
+def test_ray_equals_plain_loop_and_fills_the_store(
+    cluster: None, shards: list[Path], expected: dict[str, str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "ray.db")
+    got = list(ray_lines([str(p) for p in shards], workers=2, db=db))
+    # Document for document, in input order, each bad line in its place.
+    assert [g for g in got if isinstance(g, str)] == list(expected.values())
+    where = [(i, Path(g.path).name, g.line) for i, g in enumerate(got) if isinstance(g, Rejected)]
+    assert where == [(1, "part-0.jsonl", 2), (6, "part-0.jsonl", 7), (11, "part-0.jsonl", 12), (29, "part-1.jsonl", 5)]
+    assert "expected a JSON object, got list" in str(got[6])
+    assert "duplicate id" in str(got[11])
+    # Each actor saved its documents: every article, with the events of its output line.
+    store = Store(db)
+    try:
+        assert store.count(articles) == 40
+        n_events = sum(len(json.loads(line)["events"]) for line in expected.values())
+        assert store.count(events) == n_events
+    finally:
+        store.close()
 
 
-def test_cli_ray_engine_same_as_local(cluster: None, shards: list[Path], tmp_path: Path) -> None:
-    runner = CliRunner()
-    runs = {}
-    for name, extra in {"local": ["--workers", "2"], "ray": ["--engine", "ray", "--workers", "2"]}.items():
-        out = tmp_path / f"{name}.jsonl"
-        res = runner.invoke(app, ["extract", str(shards[0]), "-o", str(out), *extra])
-        runs[name] = (res.exit_code, " ".join(res.stderr.split()), out.read_text(encoding="utf-8"))
-    assert runs["ray"] == runs["local"]
-    assert runs["ray"][0] == 1
-    assert f"{shards[0]}:7: expected a JSON object, got list" in runs["ray"][1]
+def test_cli_ray_engine_same_as_plain_loop(
+    cluster: None, shards: list[Path], expected: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "ray.jsonl"
+    res = CliRunner().invoke(app, ["extract", str(shards[0]), "-o", str(out), "--engine", "ray", "-w", "2"])
+    assert res.exit_code == 1
+    stderr = " ".join(res.stderr.split())
+    assert f"{shards[0]}:2: needs a non-empty 'text' or 'html'" in stderr
+    assert f"{shards[0]}:7: expected a JSON object, got list" in stderr
+    assert "3 line(s) rejected; every other line was written." in stderr
+    assert out.read_text(encoding="utf-8") == "".join(list(expected.values())[:22])
 
 
 def test_cli_ray_refuses_stdin() -> None:
     res = CliRunner().invoke(app, ["extract", "-", "--engine", "ray"], input="{}\n")
     assert res.exit_code == 2
     assert "reads files, not stdin" in res.stderr
+
+
+def test_parquet_written_by_the_workers(
+    cluster: None, shards: list[Path], expected: dict[str, str], tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "parquet"
+    write_parquet([str(shards[1])], str(folder), workers=2)
+    rows = pq.read_table(folder).to_pylist()
+    assert {r["id"]: r["line"] for r in rows if r["id"] is not None} == dict(list(expected.items())[22:])
+    bad = [(r["path"], r["lineno"], r["reason"]) for r in rows if r["id"] is None]
+    assert len(bad) == 1
+    assert bad[0][:2] == (str(shards[1]), 5) and bad[0][2].startswith("invalid JSON")

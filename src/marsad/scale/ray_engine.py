@@ -18,6 +18,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 from marsad.jsonl import Rejected, dump_line, read_articles
@@ -43,20 +44,39 @@ def _read_shard(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 class PipelineWorker:
-    """A Ray Data actor: loads the pipeline once, then extracts batch after batch."""
+    """A Ray Data actor: loads the pipeline once, then extracts batch after batch.
 
-    def __init__(self) -> None:
+    With `db`, the actor also saves each document to that database (one connection per actor).
+    """
+
+    def __init__(self, db: str | None = None) -> None:
         self.pipeline = Pipeline.default()
+        self.store: Any = None
+        if db is not None:
+            from marsad.store.db import Store
+
+            self.store = Store(db)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        lines = []
+        ids: list[str | None] = []
+        lines: list[str | None] = []
         for art in batch["article"]:
             if art is None:
+                ids.append(None)
                 lines.append(None)
-            else:
-                doc = self.pipeline(Article.model_validate_json(art))
-                lines.append(dump_line(doc.output().model_dump(mode="json")))
-        return {"line": lines, "path": batch["path"], "lineno": batch["lineno"], "reason": batch["reason"]}
+                continue
+            doc = self.pipeline(Article.model_validate_json(art))
+            if self.store is not None:
+                self.store.save(doc)
+            ids.append(doc.article.id)
+            lines.append(dump_line(doc.output().model_dump(mode="json")))
+        return {
+            "id": ids,
+            "line": lines,
+            "path": batch["path"],
+            "lineno": batch["lineno"],
+            "reason": batch["reason"],
+        }
 
 
 def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
@@ -76,8 +96,12 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
     return True
 
 
-def build_dataset(paths: Sequence[str], workers: int | None = None) -> Any:
-    """The Ray Data dataset of output rows (`line`, or `path`/`lineno`/`reason` for a bad line)."""
+def build_dataset(paths: Sequence[str], workers: int | None = None, db: str | None = None) -> Any:
+    """The Ray Data dataset of output rows: `id` and `line` (the output line) for an article;
+    `path`, `lineno` and `reason` (with `id` and `line` null) for a bad input line.
+
+    With `db` (a SQLite path or postgresql:// URL) the actors also save every document there.
+    """
     import ray
     import ray.data
 
@@ -96,23 +120,37 @@ def build_dataset(paths: Sequence[str], workers: int | None = None) -> Any:
         PipelineWorker,
         batch_size=BATCH_ROWS,
         batch_format="numpy",
+        fn_constructor_kwargs={"db": db},
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=1,
     )
 
 
 def iter_rows(ds: Any) -> Iterator[str | Rejected]:
-    for row in ds.iter_rows():
-        if row["line"] is None:
-            yield Rejected(str(row["path"]), int(row["lineno"]), str(row["reason"]))
-        else:
-            yield str(row["line"])
+    """The dataset's rows as output lines and Rejected, in order (this runs the job)."""
+    # Closed here: an iterator left for the garbage collector after ray.shutdown() would reach
+    # for Ray again, and Ray would start a new local cluster to answer it.
+    rows = iter(ds.iter_rows())
+    try:
+        for row in rows:
+            if row["line"] is None:
+                yield Rejected(str(row["path"]), int(row["lineno"]), str(row["reason"]))
+            else:
+                yield str(row["line"])
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
 
 
 def extract_lines(
-    paths: Sequence[str], workers: int | None = None, address: str | None = None
+    paths: Sequence[str], workers: int | None = None, address: str | None = None, db: str | None = None
 ) -> Iterator[str | Rejected]:
-    """Output lines for the articles of the shards, Rejected for a bad line, in input order."""
+    """Output lines for the articles of the shards, Rejected for a bad line, in input order.
+
+    With `db`, every document is also saved to that database by the actor that processed it
+    (use PostgreSQL on a cluster: every node must reach it).
+    """
     import ray
 
     # Ray warns when a short input gives fewer blocks than actors; the output is right anyway,
@@ -120,7 +158,35 @@ def extract_lines(
     warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
     started = connect(address, workers)
     try:
-        yield from iter_rows(build_dataset(paths, workers))
+        if db is not None:
+            _migrate(db)
+        with closing(iter_rows(build_dataset(paths, workers, db))) as lines:
+            yield from lines
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _migrate(db: str) -> None:
+    # Once, here, before the actors open the database: concurrent schema migrations would race.
+    from marsad.store.db import Store
+
+    Store(db).close()
+
+
+def write_parquet(paths: Sequence[str], folder: str, workers: int | None = None, address: str | None = None) -> None:
+    """Write the output rows as Parquet files into `folder`, from the workers (no driver round trip).
+
+    Columns: `id`, `line` (the output line, SCHEMA.md JSON), and for a bad input line (null `id`
+    and `line`) its `path`, `lineno` and `reason`. Files are named by Ray; read the folder as one
+    table (`pyarrow.parquet.read_table(folder)`) and match rows by `id`.
+    """
+    import ray
+
+    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
+    started = connect(address, workers)
+    try:
+        build_dataset(paths, workers).write_parquet(folder)
     finally:
         if started:
             ray.shutdown()

@@ -75,3 +75,18 @@ def test_dawn_is_not_a_detonation() -> None:
     # فجر = "dawn" before a time word
     (ev,) = _events("وقعت المواجهات عقب هجوم مسلح نفذه مجهولون فجر امس ضد مركز للتدريب تابع لقوات الأمن في غزة.")
     assert ev.sub_event_type == "Armed clash"
+
+
+def test_helicopter_crash_is_no_event() -> None:
+    # snn-2015-08-06-0413: an accident, not an attack
+    assert _events("قال مسؤولون إنّ طائرة هليكوبتر تابعة للجيش الافغاني تحطمت اليوم، ما أسفر عن مقتل 17 شخصًا كانوا على متنها.") == []
+
+
+def test_civilians_are_hit_not_hitting() -> None:
+    # snn-2015-07-21-0074 (Aleppo): civilians killed in air strikes are actor2
+    events = _events(
+        "أفاد موقع الدرر الشامية المعارض، أن عشرات المدنيين قتلوا وجرحوا، صباح الاثنين، في غارات جوية لطيران النظام على مدينة حلب."
+    )
+    assert events and events[0].sub_event_type == "Air/drone strike"
+    assert "Civilians" not in events[0].actor1.name
+    assert events[0].actor2 is not None and "Civilians" in events[0].actor2.name

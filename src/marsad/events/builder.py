@@ -33,6 +33,7 @@ _GROUP_SUBS = frozenset(
     }
 )
 _TARGET_CUES = ("target_markers", "killed")
+_VICTIM_INTER = (6, 7)  # protesters, civilians (ACLED inter codes)
 _FORCE_ON_PROTEST = {"Arrests", "Attack", "Armed clash", "Abduction/forced disappearance"}
 _STATE_SUBS = {"Arrests", "Government regains territory"}
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
@@ -131,6 +132,8 @@ class EventBuilder:
         place = _place(doc, ctx, group, sent, trigger) or _recent_place(doc, sent, ctx.main_country)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
         m1, m2 = self._roles(doc, actors, group)
+        if rule.sub_event_type in _PROTEST_SUBS and m1 is None and m2 is not None and m2.value.inter == 6:
+            m1, m2 = m2, None  # protesters act in a protest
         if rule.lost and m2 is None:
             m1, m2 = None, m1  # "خسر تنظيم داعش معقله": the one named lost it
         sub = self._sub_type(doc, trigger, m1, m2, group)
@@ -217,6 +220,8 @@ class EventBuilder:
             t.value.sub_event_type in _PROTEST_SUBS for t in group.triggers if t is not trig
         ):
             return False
+        if any(c.value.kind == "accident" for c in doc.in_span(group.start, group.end, "cue")) and rule.priority < 85:
+            return False  # a crash, a fire or a traffic accident is no political violence
         if not rule.weak:
             return True
         # A weak word needs an armed actor near it or a count of dead/injured in its clause group.
@@ -262,7 +267,9 @@ class EventBuilder:
         targets: list[Mention] = []
         agents: list[Mention] = []
         for a in sides:
-            (targets if _follows(doc, markers, a, _TARGET_WINDOW) else agents).append(a)
+            # civilians and protesters suffer violence; they do not shell or bomb
+            victim = a.value.inter in _VICTIM_INTER or _follows(doc, markers, a, _TARGET_WINDOW)
+            (targets if victim else agents).append(a)
         if not agents and len(targets) > 1:
             agents.append(targets.pop(0))
         a1 = _prefer_named(agents)

@@ -77,8 +77,8 @@ def extract(
             "--workers",
             "-w",
             min=1,
-            help="Pipeline processes, each loading the resources once [local: default 1, in this "
-            "process; ray: default one per cluster CPU].",
+            help="Pipeline processes, each loading the resources once (default: 1, in this process; "
+            "with --engine ray, one per cluster CPU).",
         ),
     ] = None,
     engine: Annotated[

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from marsad.jsonl import Rejected
+if TYPE_CHECKING:  # the CLI imports this module for `Engine`; keep its start fast
+    from marsad.jsonl import Rejected
 
 
 class Engine(StrEnum):

@@ -50,3 +50,8 @@ def test_raw_offsets_map_to_normalized_offsets() -> None:
     i = nt.norm_pos(a)
     assert nt.text[i:].startswith("يتوجهون")
     assert nt.norm_pos(len(raw)) == len(nt.text)
+
+
+def test_characters_without_decomposition_in_presentation_ranges() -> None:
+    # SaudiNewsNet snn-2015-07-21-1174 quotes the Quran between ornate parentheses (U+FD3E/U+FD3F).
+    assert normalize("\ufd3eوَلَا تَقْتُلُوا\ufd3f") == "\ufd3eولا تقتلوا\ufd3f"

@@ -86,7 +86,9 @@ def _map_char(ch: str) -> str:
     code = ord(ch)
     # Presentation forms (ligatures such as ﻻ) expand to their letters; NFKC does that.
     if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF or 0xFF00 <= code <= 0xFFEF:
-        return "".join(_map_char(c) for c in unicodedata.normalize("NFKC", ch))
+        expanded = unicodedata.normalize("NFKC", ch)
+        if expanded != ch:  # ornate parentheses (U+FD3E/F) have no decomposition: keep them
+            return "".join(_map_char(c) for c in expanded)
     if "A" <= ch <= "Z":
         return ch.lower()
     return ch

@@ -44,8 +44,8 @@ def test_ndjamena_transliterations(gaz, spelling):
         ("أجدابيا", "Ajdabiya"),  # hamza
         ("اجدابيا", "Ajdabiya"),
         ("صنعا", "Sanaa"),  # final hamza dropped
-        ("الجفرة", "Jufra"),  # with ال
-        ("جفرة", "Jufra"),  # without
+        ("الجفرة", "Al Jufrah"),  # with ال
+        ("جفرة", "Al Jufrah"),  # without
         ("بني وليد", "Bani Walid"),
     ],
 )

@@ -215,10 +215,13 @@ def read_subdivisions(data: Path) -> list[Rec]:
 
 
 def _english(row: dict[str, str]) -> str:
+    """The ISO name (a romanisation); an English alias only when it is missing."""
+    if row["name"]:
+        return row["name"]
     for other in row["other_local_names"].split("|"):
         if other.endswith("(eng)"):
             return other[: -len("(eng)")].strip()
-    return row["name"]
+    return row["code"]
 
 
 def read_geonames(data: Path) -> list[Rec]:
@@ -438,8 +441,14 @@ def word_frequencies(keys: dict[str, set[str]]) -> dict[str, float]:
         raise SystemExit("wordfreq is missing: pip install -c constraints.txt -e '.[gazetteer]'") from exc
     out = {}
     for key, raws in keys.items():
-        forms = spellings(key) | raws
-        out[key] = max(zipf_frequency(f, "ar") for f in forms)
+        words = key.split()
+        if len(words) == 1:
+            out[key] = max(zipf_frequency(f, "ar") for f in spellings(key) | raws)
+            continue
+        # A phrase: the chance of its words together by accident, as if independent (zipf is
+        # log10 per billion words). "تل أبيض" is rare though "تل" and "أبيض" are common.
+        word_z = [max(zipf_frequency(f, "ar") for f in spellings(w)) for w in words]
+        out[key] = max(0.0, sum(word_z) - 9.0 * (len(words) - 1))
     return out
 
 

@@ -26,6 +26,7 @@ LEVELS = {"free": 0, "prep": 1, "common": 2, "minor": 3, "cue": 4, "never": 5, "
 _PERIPHERAL = {"IR", "TR", "IL", "CY", "ET", "CM", "CF", "SS", "GM", "SN"}
 _FOREIGN = {"IR", "TR"}
 _RARE_ZIPF = 2.5  # a name rarer than this as a word is very likely a name when it follows "في"
+_NAME_ONLY_ZIPF = 3.6  # below this a town's name costs at most a few false hits per million words
 _MAX_WORDS = 6
 _NUM = re.compile(r"^\d+$")
 
@@ -140,6 +141,8 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
                 if i + k <= n and all(tokens[i + m].text == words[m] for m in range(1, k)):
                     best = (k, " ".join((form, *words[1:])), form)
                     break
+        if best is not None and "ك" in text[: len(text) - len(best[2])]:
+            best = None  # "كسبها" (earned it), not "ك + سبها": places rarely take ك
         if best is not None:
             k, key, form = best
             prefix = text[: len(text) - len(form)] if text.endswith(form) else "ل"
@@ -190,7 +193,7 @@ def _demonym(text: str, forms: tuple[str, ...], gaz: Gazetteer) -> str | None:
 
 def _prior(p: Place) -> float:
     if p.feature == "country":
-        return 5.0
+        return 6.5  # above its homonymous capital ("الجزائر", "تونس", "الكويت") unless a cue says city
     if p.feature == "region":
         return 4.0
     if p.feature == "admin1":
@@ -210,26 +213,27 @@ def _derived_level(p: Place, zipf: float = 0.0, home: float = 0.0) -> str:
     if p.feature in ("country", "region") or p.id.startswith("x:"):
         return "free"
     pop = p.population or 0
+    if p.feature == "city" and pop == 0 and p.id.startswith("gn:"):
+        pop = 1_000  # GeoNames lists only places of 500+ (or seats): an unknown size is a town
     if p.feature in ("village", "district", "island") or (p.feature == "city" and pop < 1_000):
         return "minor"
     if p.feature == "admin1":
         pop = 300_000  # provinces are named about as often as a big city
     if pop >= 1_000_000:
         return "cue" if zipf >= 5.5 else "free"
-    if zipf >= 5.0:
-        return "cue"
     if p.country in _FOREIGN and pop < 500_000:
         return "cue"  # Persian and Turkish names in Arabic script are often Arabic words
+    if zipf < _NAME_ONLY_ZIPF and pop >= 1_000:
+        # a town whose name is rare as a word can only be misread that rarely
+        return "free"
     excess = zipf - (1.0 + 0.6 * math.log10(max(pop, 1000)))
     if excess > 0:
         # used more than its size explains: a common word too. A big city of the article's own
         # country is still free; otherwise it needs a locative word, or a cue if much too common.
-        if pop >= 100_000 and home >= 0.5:
+        if pop >= 50_000 and home >= 0.5:
             return "free"
         return "cue" if excess > 1.0 else "common"
-    if pop >= 50_000:
-        return "free"
-    return "prep"
+    return "free" if pop >= 50_000 else "prep"
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -272,7 +276,12 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
             cue |= w.cue_kind.get(f, set())
     capital = bool({"العاصمه", "عاصمه"} & cue_forms) or bool(_strip(nxt) & w.capital_after)
     locative_word = bool(prev_forms & w.locative)
-    locative = locative_word or "ب" in c.prefix or "ل" in c.prefix
+    # an attached ب/ل ("بسرت") counts for curated names and names rare as words, not for
+    # "بعقوبة" (with a penalty) or "بزواره" (with its visitors)
+    attached = ("ب" in c.prefix or "ل" in c.prefix) and (
+        _curated_level(c.key, w) == "prep" or gaz.zipf.get(c.key, 0.0) < 3.0
+    )
+    locative = locative_word or attached
     direction = None
     distance = False
     for size in (2, 1):
@@ -290,7 +299,8 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
     line_start = text.rfind("\n", 0, c.start)
     head = text[line_start + 1 : c.start].strip()
     tail = text[c.end : c.end + 3].lstrip()
-    dateline = head == "" and tail[:1] in ("-", ":", "–", "(")
+    # "جدة - واس:" at a line start, or "سلطان السلمي- سبق- جدة:" near one
+    dateline = (head == "" and tail[:1] in ("-", ":", "–", "(")) or (len(head) <= 40 and tail[:1] == ":")
     rejected = (
         bool(w.reject_next.get(c.key, set()) & _strip(nxt))
         or bool(w.reject_before.get(c.key, set()) & prev_forms)
@@ -326,10 +336,39 @@ def _curated_level(key: str, w: _Words) -> str:
     """The ambiguous.yaml level of a key, with or without the article ("الصور" as "صور")."""
     found = w.level_cache.get(key)
     if found is None:
-        alt = key[2:] if key.startswith("ال") else "ال" + key
-        levels = [w.level.get(key, "free"), w.level.get(alt, "free")]
-        found = w.level_cache[key] = max(levels, key=LEVELS.__getitem__)
+        found = w.level.get(key, "free")
+        if key.startswith("ال") and w.level.get(key[2:]) in ("cue", "prep"):  # "الصور" as "صور"
+            found = max(found, w.level[key[2:]], key=LEVELS.__getitem__)
+        w.level_cache[key] = found
     return found
+
+
+def _listed_after(prev: Resolved, c: Candidate, text: str) -> bool:
+    """The candidate follows a resolved place in a list: "X وY", "X، Y", "«X» و«Y»"."""
+    gap = text[prev.end : c.start]
+    return len(gap) <= 6 and not gap.strip(" ,،\"'«»()-و") and ("و" in c.prefix or "," in gap)
+
+
+def _allowed_in_list(entry: Entry, c: Candidate, gaz: Gazetteer, w: _Words, countries: dict[str, float]) -> bool:
+    if _curated_level(c.key, w) in ("cue", "never", "stop"):
+        return False
+    level = _derived_level(entry.place, gaz.zipf.get(c.key, 0.0), countries.get(entry.place.country or "", 0.0))
+    if level == "minor":
+        return countries.get(entry.place.country or "", 0.0) >= 0.2 and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF
+    return level in ("free", "prep", "common")
+
+
+def _same_name_city(admin: Entry, c: Candidate) -> Entry | None:
+    """The city that shares an admin-1's name and lies in it (within 300 km), if any."""
+    p = admin.place
+    cities = [
+        e
+        for e in c.entries
+        if e.place.feature == "city"
+        and e.place.country == p.country
+        and haversine_km((e.place.lat, e.place.lon), (p.lat, p.lon)) < 300  # Saharan provinces are vast
+    ]
+    return max(cities, key=lambda e: e.place.population or 0) if cities else None
 
 
 def _may_repeat(c: Candidate, gaz: Gazetteer, w: _Words) -> bool:
@@ -346,7 +385,14 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
         return False
     if ctx.cue and not cue_fit and ctx.cue <= {"district", "country"}:
         return False  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
-    strong = cue_fit or ctx.dateline or ctx.direction is not None or ctx.border or ctx.demonym_after == p.country
+    strong = (
+        cue_fit
+        or ctx.capital
+        or ctx.dateline
+        or ctx.direction is not None
+        or ctx.border
+        or ctx.demonym_after == p.country
+    )
     curated = _curated_level(c.key, w)
     if not c.key.startswith("ال") and ("ال" in c.prefix or c.prefix.endswith("لل")):
         curated = max(curated, "cue", key=LEVELS.__getitem__)  # "الجدة" is not "جدة"
@@ -391,7 +437,7 @@ def _score(entry: Entry, ctx: _Context, countries: dict[str, float], anchors: li
         if iso:
             s += 8.0 if p.country == iso else -8.0
     if ctx.capital and p.feature == "city":
-        s += 3.0
+        s += 5.0
     if anchors and p.feature not in ("country", "region"):
         near = min(haversine_km((p.lat, p.lon), (a.place.lat, a.place.lon)) for a in anchors)
         s += 2.0 if near < 150 else 1.0 if near < 400 else 0.0
@@ -441,11 +487,16 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
         for c, ctx, allowed in zip(cands, contexts, allowed_of, strict=True):
             if not allowed and known and _may_repeat(c, gaz, w):  # found before with a cue or locative
                 allowed = [e for e in c.entries if e.place.id in known]
+            if not allowed and out and _listed_after(out[-1], c, text):
+                # "في صنعاء ومأرب", "مدن سبها والكفرة وأوباري": the list shares its context
+                allowed = [e for e in c.entries if _allowed_in_list(e, c, gaz, w, countries)]
             if not allowed:
                 continue
             others = [a for a in anchors if a.key != c.key]
             scored = [(_score(e, ctx, countries, others, w), e) for e in allowed]
             score, best = max(scored, key=lambda t: (t[0], -len(t[1].place.id)))
+            if best.place.feature == "admin1" and "admin1" not in ctx.cue:
+                best = _same_name_city(best, c) or best  # "مرزق" is the town unless "شعبية مرزق"
             place = best.place
             role = "place"
             evidence = {k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v}

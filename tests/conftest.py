@@ -61,9 +61,7 @@ def pg_server() -> Iterator[str]:
     )
     opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
     subprocess.run(
-        _as_postgres(
-            str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"
-        ),
+        _as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"),
         check=True,
         capture_output=True,
     )
@@ -145,4 +143,5 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for the browser's keep-alive connections
         self.thread.join(timeout=10)

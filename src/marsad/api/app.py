@@ -168,6 +168,8 @@ def create_app(
 ) -> FastAPI:
     """The API and dashboard over the database `db` (see the module docstring for the settings)."""
     store = Store(db)
+    if store.columns is not None:
+        store.columns.start_loading()  # the column copy for fast filters; SQL answers until it is ready
     read_token = _env_flag("MARSAD_READ_TOKEN") if read_token is None else read_token
     if cors_origins is None:
         cors_origins = _split([os.environ.get("MARSAD_CORS_ORIGINS", "")])

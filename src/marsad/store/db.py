@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from marsad.model import Article, Doc
+from marsad.store import columns as colcache
 from marsad.store import extras
 from marsad.store.schema import (
     actor_aliases,
@@ -31,6 +33,7 @@ from marsad.store.schema import (
     reviews,
     sources,
     statements,
+    store_meta,
     users,
 )
 
@@ -106,7 +109,8 @@ class EventFilter:
 class Store:
     """Articles, events, statements, actors, places, reviews and the audit log in one database."""
 
-    def __init__(self, db: str | None = None) -> None:
+    def __init__(self, db: str | None = None, columns: bool = True) -> None:
+        """Open (and migrate) the database; `columns` keeps an in-memory column copy for fast reads."""
         self.url = resolve_url(db)
         self.engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
@@ -114,6 +118,7 @@ class Store:
         self.migrate()
         with self.engine.connect() as conn:
             self.postgis = extras.has_postgis(conn)
+        self.columns = colcache.ColumnCache(self.engine) if columns else None
 
     @property
     def dialect(self) -> str:
@@ -193,6 +198,7 @@ class Store:
             srows = [_statement_row(art.id, s.model_dump()) for s in out.statements]
             if srows:
                 conn.execute(statements.insert(), srows)
+            _bump(conn)
         return ids
 
     def _upsert(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> None:
@@ -280,6 +286,28 @@ class Store:
                 )
         return conds
 
+    def _snapshot(self, conn: sa.Connection) -> colcache.Snapshot | None:
+        return self.columns.get(conn) if self.columns is not None else None
+
+    def _text_ids(self, conn: sa.Connection, q: str | None) -> np.ndarray | None:
+        """Ids of the events whose evidence has every word of `q` (the database's full-text index)."""
+        if not q or not q.strip():
+            return None
+        if self.dialect == "sqlite":
+            sql = sa.text("SELECT rowid FROM events_fts WHERE events_fts MATCH :q").bindparams(q=extras.fts_query(q))
+        else:
+            sql = sa.text(
+                f"SELECT id FROM events WHERE to_tsvector('{extras.FTS_CONFIG}', evidence) "
+                f"@@ plainto_tsquery('{extras.FTS_CONFIG}', :q)"
+            ).bindparams(q=q)
+        return np.sort(np.fromiter((r[0] for r in conn.execute(sql)), dtype=np.int64))
+
+    def _rows_by_id(self, conn: sa.Connection, ids: list[int], cols: Sequence[Any]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        found = {r.id: dict(r._mapping) for r in conn.execute(sa.select(*cols).where(events.c.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
     def query_events(
         self, f: EventFilter | None = None, limit: int = 50, offset: int = 0, sort: str = "-date"
     ) -> tuple[list[dict[str, Any]], int, bool]:
@@ -288,12 +316,20 @@ class Store:
         key = sort.lstrip("-")
         if key not in SORTS:
             raise StoreError(f"sort must be one of {sorted(SORTS)} (with - for descending), got {sort!r}")
-        col = SORTS[key]
-        order = [col.desc().nulls_last(), events.c.id.desc()] if sort.startswith("-") else [col, events.c.id]
-        where = self._where(f)
-        q = sa.select(*_list_columns()).where(*where).order_by(*order).limit(limit).offset(offset)
-        capped = sa.select(events.c.id).where(*where).limit(COUNT_CAP + 1).subquery()
         with self.engine.connect() as conn:
+            snap = self._snapshot(conn)
+            if snap is not None:
+                mask = colcache.mask_for(snap, f, self._text_ids(conn, f.q))
+                ids = colcache.page_ids(snap, mask, sort, limit, offset)
+                return self._rows_by_id(conn, ids, _list_columns()), int(mask.sum()), True
+            col = SORTS[key]
+            if sort.startswith("-"):
+                order = [col.desc().nulls_last(), events.c.id.desc()]
+            else:
+                order = [col.asc().nulls_last(), events.c.id]
+            where = self._where(f)
+            q = sa.select(*_list_columns()).where(*where).order_by(*order).limit(limit).offset(offset)
+            capped = sa.select(events.c.id).where(*where).limit(COUNT_CAP + 1).subquery()
             rows = [dict(r._mapping) for r in conn.execute(q)]
             total = int(conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
         return rows, min(total, COUNT_CAP), total <= COUNT_CAP
@@ -392,18 +428,13 @@ class Store:
         """Counts and fatalities by period (day, week, month), by type, by country and admin1."""
         if period not in ("day", "week", "month"):
             raise StoreError(f"period must be day, week or month, got {period!r}")
-        where = self._where(f or EventFilter())
-        c = events.c
-        fat = sa.func.coalesce(sa.func.sum(c.fatalities), 0)
-        n = sa.func.count()
+        f = f or EventFilter()
         with self.engine.connect() as conn:
-            by_day = conn.execute(sa.select(c.date, n, fat).where(*where).group_by(c.date)).all()
-            by_type = conn.execute(
-                sa.select(c.event_type, c.sub_event_type, n, fat).where(*where).group_by(c.event_type, c.sub_event_type)
-            ).all()
-            by_place = conn.execute(
-                sa.select(c.country, c.admin1, n, fat).where(*where).group_by(c.country, c.admin1)
-            ).all()
+            snap = self._snapshot(conn)
+            if snap is not None:
+                by_day, by_type, by_place = _column_groups(snap, colcache.mask_for(snap, f, self._text_ids(conn, f.q)))
+            else:
+                by_day, by_type, by_place = self._sql_groups(conn, f)
         series: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         total = [0, 0]
         for day, count, dead in by_day:
@@ -419,6 +450,8 @@ class Store:
             t["events"] += count
             t["fatalities"] += int(dead)
             t["sub_types"].append({"sub_event_type": sub, "events": count, "fatalities": int(dead)})
+        for t in types.values():
+            t["sub_types"].sort(key=lambda x: (-x["events"], x["sub_event_type"]))
         countries: dict[str | None, dict[str, Any]] = {}
         for country, admin1, count, dead in by_place:
             k = countries.setdefault(country, {"country": country, "events": 0, "fatalities": 0, "admin1": []})
@@ -426,7 +459,7 @@ class Store:
             k["fatalities"] += int(dead)
             k["admin1"].append({"admin1": admin1, "events": count, "fatalities": int(dead)})
         for k in countries.values():
-            k["admin1"].sort(key=lambda a: -a["events"])
+            k["admin1"].sort(key=lambda a: (-a["events"], a["admin1"] or ""))
         return {
             "events": total[0],
             "fatalities": total[1],
@@ -434,9 +467,23 @@ class Store:
             "series": [
                 {"period": p, "events": series[p][0], "fatalities": series[p][1]} for p in _periods(series, period)
             ],
-            "by_type": sorted(types.values(), key=lambda t: -t["events"]),
-            "by_country": sorted(countries.values(), key=lambda k: -k["events"]),
+            "by_type": sorted(types.values(), key=lambda t: (-t["events"], t["event_type"])),
+            "by_country": sorted(countries.values(), key=lambda k: (-k["events"], k["country"] or "")),
         }
+
+    def _sql_groups(self, conn: sa.Connection, f: EventFilter) -> tuple[list[Any], list[Any], list[Any]]:
+        where = self._where(f)
+        c = events.c
+        fat = sa.func.coalesce(sa.func.sum(c.fatalities), 0)
+        n = sa.func.count()
+        by_day = conn.execute(sa.select(c.date, n, fat).where(*where).group_by(c.date)).all()
+        by_type = conn.execute(
+            sa.select(c.event_type, c.sub_event_type, n, fat).where(*where).group_by(c.event_type, c.sub_event_type)
+        ).all()
+        by_place = conn.execute(
+            sa.select(c.country, c.admin1, n, fat).where(*where).group_by(c.country, c.admin1)
+        ).all()
+        return list(by_day), list(by_type), list(by_place)
 
     def map_cells(self, f: EventFilter, zoom: int, max_points: int = 3000) -> dict[str, Any]:
         """What the map shows: the events themselves when few, else counts on a grid of cells.
@@ -444,48 +491,54 @@ class Store:
         Aggregating here keeps the page fast however many events are in view (never a million
         markers in the browser).
         """
-        where = [*self._where(f), events.c.lat.is_not(None), events.c.lon.is_not(None)]
+        cell = 360.0 / (2 ** max(0, min(zoom, 18)) * 8)  # about 32 px cells at this zoom
         c = events.c
+        point_cols = [c.id, c.lat, c.lon, c.event_type, c.sub_event_type, c.fatalities, c.date, c.location]
         with self.engine.connect() as conn:
-            capped = sa.select(c.id).where(*where).limit(max_points + 1).subquery()
-            n = int(conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
-            if n <= max_points:
+            snap = self._snapshot(conn)
+            if snap is not None:
+                mask = colcache.mask_for(snap, f, self._text_ids(conn, f.q))
+                mask &= ~np.isnan(snap.lat) & ~np.isnan(snap.lon)
+                n = int(mask.sum())
+                if n <= max_points:
+                    ids = [int(i) for i in snap.ids[mask]]
+                    return {"kind": "points", "points": self._rows_by_id(conn, ids, point_cols)}
+                rows = _column_cells(snap, mask, cell)
+            else:
+                where = [*self._where(f), c.lat.is_not(None), c.lon.is_not(None)]
+                capped = sa.select(c.id).where(*where).limit(max_points + 1).subquery()
+                n = int(conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one())
+                if n <= max_points:
+                    found = conn.execute(sa.select(*point_cols).where(*where)).all()
+                    return {"kind": "points", "points": [dict(r._mapping) for r in found]}
+                gx = sa.func.floor((c.lon + 180.0) / cell).label("gx")
+                gy = sa.func.floor((c.lat + 90.0) / cell).label("gy")
                 rows = conn.execute(
                     sa.select(
-                        c.id, c.lat, c.lon, c.event_type, c.sub_event_type, c.fatalities, c.date, c.location
-                    ).where(*where)
+                        gx,
+                        gy,
+                        c.event_type,
+                        sa.func.count().label("n"),
+                        sa.func.coalesce(sa.func.sum(c.fatalities), 0).label("fatalities"),
+                        sa.func.avg(c.lat).label("lat"),
+                        sa.func.avg(c.lon).label("lon"),
+                    )
+                    .where(*where)
+                    .group_by(gx, gy, c.event_type)
                 ).all()
-                return {"kind": "points", "points": [dict(r._mapping) for r in rows]}
-            cell = 360.0 / (2 ** max(0, min(zoom, 18)) * 8)  # about 32 px cells at this zoom
-            gx = sa.func.floor((c.lon + 180.0) / cell).label("gx")
-            gy = sa.func.floor((c.lat + 90.0) / cell).label("gy")
-            rows = conn.execute(
-                sa.select(
-                    gx,
-                    gy,
-                    c.event_type,
-                    sa.func.count().label("n"),
-                    sa.func.coalesce(sa.func.sum(c.fatalities), 0).label("fatalities"),
-                    sa.func.avg(c.lat).label("lat"),
-                    sa.func.avg(c.lon).label("lon"),
-                )
-                .where(*where)
-                .group_by(gx, gy, c.event_type)
-            ).all()
+                rows = [(int(r.gx), int(r.gy), r.event_type, r.n, r.fatalities, r.lat, r.lon) for r in rows]
         cells: dict[tuple[int, int], dict[str, Any]] = {}
-        for r in rows:
-            k = cells.setdefault(
-                (int(r.gx), int(r.gy)), {"n": 0, "fatalities": 0, "lat": 0.0, "lon": 0.0, "types": Counter()}
-            )
-            k["lat"] = (k["lat"] * k["n"] + r.lat * r.n) / (k["n"] + r.n)
-            k["lon"] = (k["lon"] * k["n"] + r.lon * r.n) / (k["n"] + r.n)
-            k["n"] += r.n
-            k["fatalities"] += int(r.fatalities)
-            k["types"][r.event_type] += r.n
+        for gx_, gy_, typ, count, dead, lat, lon in rows:
+            k = cells.setdefault((gx_, gy_), {"n": 0, "fatalities": 0, "lat": 0.0, "lon": 0.0, "types": Counter()})
+            k["lat"] = (k["lat"] * k["n"] + lat * count) / (k["n"] + count)
+            k["lon"] = (k["lon"] * k["n"] + lon * count) / (k["n"] + count)
+            k["n"] += count
+            k["fatalities"] += int(dead)
+            k["types"][typ] += count
         out = [
             {
-                "lat": round(k["lat"], 5),
-                "lon": round(k["lon"], 5),
+                "lat": round(float(k["lat"]), 4),
+                "lon": round(float(k["lon"]), 4),
                 "n": k["n"],
                 "fatalities": k["fatalities"],
                 "event_type": k["types"].most_common(1)[0][0],
@@ -493,6 +546,7 @@ class Store:
             }
             for k in cells.values()
         ]
+        out.sort(key=lambda c: (-c["n"], c["lat"], c["lon"]))
         return {"kind": "cells", "cell_deg": cell, "cells": out}
 
     def count(self, table: sa.Table) -> int:
@@ -576,6 +630,7 @@ class Store:
                 raise StoreError(f"action must be confirm, correct, reject or merge, got {action!r}")
             conn.execute(events.update().where(events.c.id == event_id).values(**change, updated_at=now))
             after = self._event_state(conn, event_id)
+            version = _bump(conn)
             conn.execute(
                 reviews.insert().values(
                     event_id=event_id,
@@ -597,6 +652,8 @@ class Store:
                     after=after,
                 )
             )
+        if self.columns is not None and after is not None:
+            self.columns.apply_review(event_id, after, version)
         return after or {}
 
     def _event_state(self, conn: sa.Connection, event_id: int) -> dict[str, Any] | None:
@@ -618,6 +675,53 @@ class Store:
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(table.insert(), list(rows))
+                _bump(conn)
+
+
+def _bump(conn: sa.Connection) -> int:
+    """Count one more write (in the writer's transaction); returns the new data_version."""
+    conn.execute(store_meta.update().where(store_meta.c.key == "data_version").values(value=store_meta.c.value + 1))
+    return int(conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "data_version")).scalar_one())
+
+
+def _column_groups(snap: colcache.Snapshot, mask: np.ndarray) -> tuple[list[Any], list[Any], list[Any]]:
+    """The three GROUP BYs of `stats`, over the column copy."""
+    fat = snap.fatalities[mask]
+    out = []
+    ranks = snap.date_rank[mask] + 1  # 0 = no date
+    counts, dead = colcache.group_sum(ranks, fat, len(snap.dates) + 1)
+    dates = [None, *snap.dates]
+    out.append([(dates[i], int(counts[i]), int(dead[i])) for i in np.flatnonzero(counts)])
+    for a, b in (("event_type", "sub_event_type"), ("country", "admin1")):
+        ca, cb = snap.codes[a], snap.codes[b]
+        nb = len(cb.values)
+        keys = snap.cols[a][mask].astype(np.int64) * nb + snap.cols[b][mask]
+        counts, dead = colcache.group_sum(keys, fat, len(ca.values) * nb)
+        out.append(
+            [(ca.values[i // nb], cb.values[i % nb], int(counts[i]), int(dead[i])) for i in np.flatnonzero(counts)]
+        )
+    return out[0], out[1], out[2]
+
+
+def _column_cells(snap: colcache.Snapshot, mask: np.ndarray, cell: float) -> list[tuple[Any, ...]]:
+    """Grid cells x event type: count, fatalities and mean position, over the column copy."""
+    lat, lon = snap.lat[mask], snap.lon[mask]
+    types = snap.cols["event_type"][mask]
+    ntypes = len(snap.codes["event_type"].values)
+    gx = np.floor((lon + 180.0) / cell).astype(np.int64)
+    gy = np.floor((lat + 90.0) / cell).astype(np.int64)
+    key = (gx * (1 << 24) + gy) * ntypes + types
+    uniq, inv = np.unique(key, return_inverse=True)
+    counts = np.bincount(inv)
+    dead = np.bincount(inv, weights=np.maximum(snap.fatalities[mask], 0))
+    mlat = np.bincount(inv, weights=lat) / counts
+    mlon = np.bincount(inv, weights=lon) / counts
+    names = snap.codes["event_type"].values
+    out = []
+    for i, k in enumerate(uniq.tolist()):
+        cellkey, t = divmod(k, ntypes)
+        out.append((cellkey >> 24, cellkey & ((1 << 24) - 1), names[t], int(counts[i]), int(dead[i]), mlat[i], mlon[i]))
+    return out
 
 
 def _list_columns() -> list[sa.ColumnElement[Any]]:

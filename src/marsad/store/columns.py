@@ -1,0 +1,279 @@
+"""An in-memory column copy of the events' filterable fields, for the dashboard's queries.
+
+Counting, grouping and sorting a million events in SQL costs seconds on SQLite (every row is
+read from the table); the same work over a few numpy arrays (about 40 bytes an event) takes
+milliseconds. The arrays answer which events match a filter and in what order; the rows
+themselves are still read from the database by id. Text search asks the database (FTS5 or
+PostgreSQL full text) for the matching ids.
+
+Freshness: every write through `Store` bumps `store_meta.data_version` in its transaction.
+A reader that sees a newer version reloads (synchronously when the table is small, otherwise
+in a background thread while the previous copy keeps answering). Reviews made through this
+`Store` are applied to the arrays at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+SYNC_RELOAD_MAX = 200_000  # below this many events a stale copy is reloaded before answering
+LOAD_COLUMNS = (
+    "id",
+    "date",
+    "country",
+    "admin1",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "source",
+    "status",
+    "fatalities",
+    "lat",
+    "lon",
+)
+CODED = ("country", "admin1", "event_type", "sub_event_type", "actor", "source", "status")
+
+
+class Codes:
+    """Dictionary encoding of one text column (None is code 0)."""
+
+    def __init__(self) -> None:
+        self.values: list[str | None] = [None]
+        self.index: dict[str | None, int] = {None: 0}
+
+    def code(self, value: str | None) -> int:
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def encode(self, column: Sequence[str | None]) -> np.ndarray:
+        index, code = self.index, self.code
+        return np.fromiter((index[v] if v in index else code(v) for v in column), dtype=np.int32, count=len(column))
+
+    def lookup(self, values: Sequence[str]) -> np.ndarray:
+        return np.array([self.index[v] for v in values if v in self.index], dtype=np.int32)
+
+
+@dataclass
+class Snapshot:
+    """The arrays, ordered by (date, id) with undated events first."""
+
+    version: int
+    ids: np.ndarray  # int64
+    date_rank: np.ndarray  # int32 rank into `dates` (sorted unique date strings); -1 = no date
+    dates: list[str]
+    cols: dict[str, np.ndarray]  # coded columns (int32), "actor1"/"actor2" share codes["actor"]
+    codes: dict[str, Codes]
+    fatalities: np.ndarray  # int64, -1 = unknown
+    lat: np.ndarray  # float64, nan = unknown
+    lon: np.ndarray
+    pos_of_id: dict[int, int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def load_snapshot(conn: sa.Connection, version: int) -> Snapshot:
+    """Read the filterable columns of every event (one pass, raw cursor for speed)."""
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cur.execute(f"SELECT {', '.join(LOAD_COLUMNS)} FROM events")
+    chunks: list[list[Any]] = [[] for _ in LOAD_COLUMNS]
+    while True:
+        rows = cur.fetchmany(100_000)
+        if not rows:
+            break
+        for i, col in enumerate(zip(*rows, strict=True)):
+            chunks[i].extend(col)
+    cur.close()
+    data = dict(zip(LOAD_COLUMNS, chunks, strict=True))
+    codes = {name: Codes() for name in CODED}
+    cols = {name: codes[name].encode(data[name]) for name in CODED if name != "actor"}
+    cols["actor1"] = codes["actor"].encode(data["actor1"])
+    cols["actor2"] = codes["actor"].encode(data["actor2"])
+    dates = sorted({d for d in data["date"] if d is not None})
+    rank_of = {d: i for i, d in enumerate(dates)}
+    date_rank = np.fromiter((rank_of.get(d, -1) for d in data["date"]), dtype=np.int32, count=len(data["date"]))
+    ids = np.array(data["id"], dtype=np.int64)
+    fat = np.array([-1 if f is None else f for f in data["fatalities"]], dtype=np.int64)
+    lat = np.array([np.nan if v is None else v for v in data["lat"]], dtype=np.float64)
+    lon = np.array([np.nan if v is None else v for v in data["lon"]], dtype=np.float64)
+    order = np.lexsort((ids, date_rank))
+    snap = Snapshot(
+        version=version,
+        ids=ids[order],
+        date_rank=date_rank[order],
+        dates=dates,
+        cols={k: v[order] for k, v in cols.items()},
+        codes=codes,
+        fatalities=fat[order],
+        lat=lat[order],
+        lon=lon[order],
+        pos_of_id={},
+    )
+    snap.pos_of_id = {int(i): p for p, i in enumerate(snap.ids)}
+    return snap
+
+
+class ColumnCache:
+    """Holds the current snapshot and keeps it fresh (see the module docstring)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.snapshot: Snapshot | None = None
+        self.lock = threading.Lock()
+        self.loading: threading.Thread | None = None
+
+    def version(self, conn: sa.Connection) -> int:
+        row = conn.exec_driver_sql("SELECT value FROM store_meta WHERE key = 'data_version'").first()
+        return int(row[0]) if row else 0
+
+    def _load(self) -> None:
+        with self.engine.connect() as conn:
+            version = self.version(conn)
+            snap = load_snapshot(conn, version)
+        with self.lock:
+            if self.snapshot is None or snap.version >= self.snapshot.version:
+                self.snapshot = snap
+
+    def _background(self) -> None:
+        try:
+            self._load()
+        finally:
+            self.loading = None
+
+    def start_loading(self) -> None:
+        """Load in a background thread (the app calls this at start-up)."""
+        with self.lock:
+            if self.loading is None:
+                self.loading = threading.Thread(target=self._background, daemon=True, name="marsad-columns")
+                self.loading.start()
+
+    def get(self, conn: sa.Connection) -> Snapshot | None:
+        """A snapshot fresh enough to answer, or None (then the caller asks SQL)."""
+        snap = self.snapshot
+        version = self.version(conn)
+        if snap is not None and snap.version == version:
+            return snap
+        if snap is None or len(snap) <= SYNC_RELOAD_MAX:
+            if self.loading is not None and snap is None:
+                return None  # the first load is under way: SQL answers meanwhile
+            self._load()
+            return self.snapshot
+        self.start_loading()
+        return snap  # a large copy one write behind: refreshed in the background
+
+    def apply_review(self, event_id: int, after: dict[str, Any], version: int) -> None:
+        """Put a reviewed event's new values into the arrays (same version as the database)."""
+        with self.lock:
+            snap = self.snapshot
+            if snap is None or snap.version != version - 1:
+                return  # stale anyway: the next reader reloads
+            pos = snap.pos_of_id.get(event_id)
+            if pos is None:
+                return
+            if after.get("date") != _date_at(snap, pos):
+                self.snapshot = None  # a new date moves the event in the order: reload
+                return
+            for name in ("country", "admin1", "event_type", "sub_event_type", "status"):
+                snap.cols[name][pos] = snap.codes[name].code(after.get(name))
+            snap.cols["actor1"][pos] = snap.codes["actor"].code(after.get("actor1"))
+            snap.cols["actor2"][pos] = snap.codes["actor"].code(after.get("actor2"))
+            fat = after.get("fatalities")
+            snap.fatalities[pos] = -1 if fat is None else fat
+            snap.lat[pos] = np.nan if after.get("lat") is None else after["lat"]
+            snap.lon[pos] = np.nan if after.get("lon") is None else after["lon"]
+            snap.version = version
+
+
+def _date_at(snap: Snapshot, pos: int) -> str | None:
+    r = int(snap.date_rank[pos])
+    return None if r < 0 else snap.dates[r]
+
+
+def mask_for(snap: Snapshot, f: Any, text_ids: np.ndarray | None) -> np.ndarray:
+    """Which events match the filter (an `EventFilter`); `text_ids` are the full-text matches."""
+    n = len(snap)
+    mask = np.ones(n, dtype=bool)
+
+    def keep(name: str, values: Sequence[str]) -> None:
+        nonlocal mask
+        if values:
+            codes = snap.codes[name].lookup(values)
+            mask &= np.isin(snap.cols[name], codes) if len(codes) != 1 else snap.cols[name] == codes[0]
+
+    keep("country", f.country)
+    keep("admin1", f.admin1)
+    keep("event_type", f.event_type)
+    keep("sub_event_type", f.sub_event_type)
+    keep("source", f.source)
+    if f.status:
+        keep("status", f.status)
+    elif "merged" in snap.codes["status"].index:
+        mask &= snap.cols["status"] != snap.codes["status"].index["merged"]
+    if f.actor:
+        code = snap.codes["actor"].index.get(f.actor)
+        if code is None:
+            return np.zeros(n, dtype=bool)
+        mask &= (snap.cols["actor1"] == code) | (snap.cols["actor2"] == code)
+    # dates compare as strings, like SQL: ranks into the sorted unique dates keep that order
+    if f.date_from:
+        mask &= snap.date_rank >= bisect.bisect_left(snap.dates, f.date_from)
+    if f.date_to:
+        upper = f.date_to + ("-99" if len(f.date_to) < 10 else "")
+        mask &= (snap.date_rank < bisect.bisect_right(snap.dates, upper)) & (snap.date_rank >= 0)
+    if f.min_fatalities is not None:
+        mask &= snap.fatalities >= f.min_fatalities
+    if f.bbox:
+        west, south, east, north = f.bbox
+        with np.errstate(invalid="ignore"):
+            mask &= (snap.lat >= south) & (snap.lat <= north) & (snap.lon >= west) & (snap.lon <= east)
+    if text_ids is not None:
+        mask &= np.isin(snap.ids, text_ids)
+    return mask
+
+
+def page_ids(snap: Snapshot, mask: np.ndarray, sort: str, limit: int, offset: int) -> list[int]:
+    """The ids of one page, in the order SQL would give (`-date` = date desc nulls last, id desc)."""
+    pos = np.flatnonzero(mask)
+    key = sort.lstrip("-")
+    desc = sort.startswith("-")
+    if key == "date":
+        dated = pos[snap.date_rank[pos] >= 0]
+        undated = pos[snap.date_rank[pos] < 0]
+        ordered = np.concatenate([dated[::-1], undated[::-1]]) if desc else np.concatenate([dated, undated])
+        chosen = ordered[offset : offset + limit]
+    else:
+        ids = snap.ids[pos]
+        if key == "id":
+            k = ids
+        else:  # fatalities, unknown last either way, then id in the same direction
+            # one int64 key: fatalities (capped at 2**21) above the id (below 2**33)
+            fat = np.minimum(snap.fatalities[pos], (1 << 21) - 2)
+            fat = np.where(fat < 0, -1 if desc else (1 << 21) - 1, fat)
+            k = fat * (1 << 33) + ids
+        if desc:
+            k = -k
+        want = offset + limit
+        if want < len(k):
+            top = np.argpartition(k, want - 1)[:want]
+            top = top[np.argsort(k[top], kind="stable")]
+        else:
+            top = np.argsort(k, kind="stable")
+        chosen = pos[top[offset : offset + limit]]
+    return [int(i) for i in snap.ids[chosen]]
+
+
+def group_sum(keys: np.ndarray, fat: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    counts = np.bincount(keys, minlength=size)
+    dead = np.bincount(keys, weights=np.maximum(fat, 0), minlength=size)
+    return counts, dead

@@ -101,6 +101,9 @@ def test_hijri_values() -> None:
     assert m.value == DateValue("2015-06-30", "day", False, "الثلاثاء 13 رمضان 1436ه", weekday=1, calendar="hijri")
     # numeric Hijri, Saudi official style (snn-2015-07-21-0702)
     assert "2008-02-11" in isos("بعد النظر في قرار مجلس الشورى رقم (106/ 71) وتاريخ 4 /2 /1429هـ على نظام")
+    # snn-2015-07-21-1035 (year first) and snn-2015-07-21-0704 (no هـ)
+    assert isos("بتمديد فترة تصحيح أوضاع الأخوة اليمنيين حتى 1436/10/30هـ.") == ["2015-08-15"]
+    assert isos("حادث استهداف المصلين بقرية الدالوه بمحافظة الإحساء بتاريخ 10/1/1436.") == ["2014-11-03"]
     # a Hijri month spans two Gregorian months: month precision would be invented, say the year
     assert isos("خلال شهر رمضان 1436 هـ") == ["2015"]
 

@@ -243,6 +243,8 @@ def _lexicon() -> _Lex:
         ),
         # 2019-10-27, 2019/10/27
         "ymd": c(rf"(?P<y>{Y})(?P<sep>[-/.])(?P<mo>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)"),
+        # 1436/10/30هـ (Saudi official style)
+        "hymd": c(rf"(?P<hy>{HY})\s?(?P<sep>[/-])\s?(?P<mo>\d{{1,2}})\s?(?P=sep)\s?(?P<d>\d{{1,2}})(?!\d){HYS}?"),
         # 19 سبتمبر 2019 / 19 و24 من سبتمبر / من 19 إلى 24 سبتمبر / 27 أكتوبر الماضي
         "dm": c(
             rf"(?P<d1>{D})(?:\s*(?P<conj>و|-|–|الي|حتي)\s*(?P<d>{D}))?\s*(?:من\s+)?(?:شهر\s+)?"
@@ -400,6 +402,12 @@ def _at_digit(text: str, start: int, lex: _Lex, out: list[_Raw]) -> _Raw | None:
             if _valid(y, mo, d):
                 return _push(out, _Raw(start, m.end(), "full", y, mo, d))
             return None
+    m = p["hymd"].match(text, start)
+    if m:
+        mo, d = int(m["mo"]), int(m["d"])
+        if 1 <= mo <= 12 and 1 <= d <= 30:
+            return _push(out, _Raw(start, m.end(), "full", int(m["hy"]), mo, d, hijri=True))
+        return None
     m = p["dmrel"].match(text, start)
     if m:
         return _push(out, _Raw(start, m.end(), "ago", d=int(m["d"]), rel=lex.relative[_key(m["rel"])]))

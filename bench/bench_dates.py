@@ -25,26 +25,12 @@ from marsad.nlp.dates import DateTagger, resolve_date
 from marsad.pipeline import Pipeline
 
 
-def _safe(pipe: Pipeline, art: Article) -> Doc | None:
-    """The doc, or None when the text layer fails on it (counted, so it stays visible)."""
-    try:
-        return pipe(art)
-    except RecursionError:  # marsad.text.normalize on ornate parentheses (U+FD3E): reported
-        _FAILED[0] += 1
-        return None
-
-
-_FAILED = [0]
-
-
 def _docs(shared: Path, pre: Pipeline, n: int) -> list[Doc]:
     docs = []
     for d in iter_corpus(shared):
         t = d["text"]
         if len(t.encode("utf-8")) >= 5000:
-            doc = _safe(pre, Article.model_validate(as_input(d) | {"text": t[:2800]}))
-            if doc is not None:
-                docs.append(doc)
+            docs.append(pre(Article.model_validate(as_input(d) | {"text": t[:2800]})))
         if len(docs) >= n:
             break
     return docs
@@ -105,10 +91,8 @@ def inference(shared: Path, pipe: Pipeline, n: int = 1500) -> dict[str, object]:
         if "published" not in inp:
             continue
         crawl = dt.date.fromisoformat(inp["published"])
-        with_pub = _safe(pipe, Article.model_validate(inp))
-        without = _safe(pipe, Article.model_validate(inp | {"published": None}))
-        if with_pub is None or without is None:
-            continue
+        with_pub = pipe(Article.model_validate(inp))
+        without = pipe(Article.model_validate(inp | {"published": None}))
         undated += 1
         if without.reference_date is not None:
             ref_found += 1
@@ -163,5 +147,4 @@ def run(shared: Path) -> dict[str, object]:
     out |= dev_agreement(shared, pipe)
     out |= inference(shared, pipe)
     out |= dateparser_coverage(docs)
-    out["articles_skipped_normalize_error"] = _FAILED[0]
     return out

@@ -251,7 +251,8 @@ def _lexicon() -> _Lex:
             rf"{MONTHX}{YEAR_TAIL}"
         ),
         # "26 من الشهر الماضي", "الخامس من الشهر الجاري"
-        "dmrel": c(rf"(?P<d>{D}|{ORD})\s+من\s+(?P<rel>{MREL}){_WB}"),
+        # "في 29 الحالي", "21 الجاري": the month left out means the current one
+        "dmrel": c(rf"(?P<d>{D}|{ORD})\s+(?:من\s+(?P<rel>{MREL})|(?P<cur>{_alt(current)})){_WB}"),
         # 15 رمضان 1437 هـ
         "dhm": c(rf"(?P<d>{D})\s*(?:من\s+)?(?:شهر\s+)?(?P<hm>{HM}){HYEAR_TAIL}"),
         # الثالث من يوليو (تموز)
@@ -410,7 +411,7 @@ def _at_digit(text: str, start: int, lex: _Lex, out: list[_Raw]) -> _Raw | None:
         return None
     m = p["dmrel"].match(text, start)
     if m:
-        return _push(out, _Raw(start, m.end(), "ago", d=int(m["d"]), rel=lex.relative[_key(m["rel"])]))
+        return _push(out, _Raw(start, m.end(), "ago", d=int(m["d"]), rel=_month_rel(lex, m)))
     m = p["dm"].match(text, start)
     if m:
         month = lex.months[_key(m["m"])]
@@ -533,7 +534,7 @@ def _at_word(
         m = p["dmrel"].match(text, start)
         if m:
             d = lex.ordinals[_key(m["d"])]
-            return _push(out, _Raw(start, m.end(), "ago", d=d, rel=lex.relative[_key(m["rel"])]))
+            return _push(out, _Raw(start, m.end(), "ago", d=d, rel=_month_rel(lex, m)))
         for name, hijri in (("ordm", False), ("ordhm", True)):
             m = p[name].match(text, start)
             if m:
@@ -612,6 +613,10 @@ def _named(text: str, start: int, end: int, lex: _Lex, out: list[_Raw]) -> _Raw 
         if iso:
             return _push(out, _Raw(start, end, "named", named=iso))
     return None
+
+
+def _month_rel(lex: _Lex, m: re.Match[str]) -> _Rel:
+    return lex.relative[_key(m["rel"])] if m["rel"] else _Rel("month", 0)
 
 
 def _push(out: list[_Raw], raw: _Raw) -> _Raw:

@@ -132,8 +132,11 @@ class EventBuilder:
         place = _place(doc, ctx, group, sent, trigger) or _recent_place(doc, sent, ctx.main_country)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
         m1, m2 = self._roles(doc, actors, group)
-        if rule.sub_event_type in _PROTEST_SUBS and m1 is None and m2 is not None and m2.value.inter == 6:
-            m1, m2 = m2, None  # protesters act in a protest
+        if rule.sub_event_type in _PROTEST_SUBS:
+            # protesters act in a protest; an armed group named near it is not the one marching
+            protesters = [a for a in (m1, m2) if a is not None and a.value.inter in (5, 6)]
+            m1 = protesters[0] if protesters else None
+            m2 = None
         if rule.lost and m2 is None:
             m1, m2 = None, m1  # "خسر تنظيم داعش معقله": the one named lost it
         sub = self._sub_type(doc, trigger, m1, m2, group)

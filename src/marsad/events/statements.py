@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marsad.events.relevance import is_conflict_doc
 from marsad.model import ActorOut, Doc, Mention, PlaceRef, StatementOut
 
 _ESTIMATE_NOUN_WINDOW = 4  # tokens between a count and the fighters it counts
 _MIN_STRENGTH = 20  # smaller counts of fighters are rarely strength estimates
+_ONE_PER_PLACE = frozenset({"meeting", "agreement", "alert"})
 _ACTS = frozenset({"agreement", "meeting", "pledge", "claim"})  # kinds that report an act, not a fear
 _HEADLINE_TOKENS = 16  # a line this short at the top of an article is a headline or a teaser
 _AGGREGATE = ("منذ", "حصيله", "عدد ضحايا", "اجمالي", "مجموع", "عدد القتلي", "بلغ عدد")
@@ -28,8 +28,8 @@ class StatementBuilder:
         self.registry = ActorRegistry.load()
 
     def __call__(self, doc: Doc) -> Doc:
-        if not is_conflict_doc(doc):
-            doc.statements = []
+        if not (doc.events or _names_armed_group(doc)):
+            doc.statements = []  # statements are read only in conflict news
             return doc
         seen: set[tuple[Any, ...]] = set()
         out: list[StatementOut] = []
@@ -47,7 +47,11 @@ class StatementBuilder:
                 if kind in last and i - last[kind] <= 1 and st.speaker is None:
                     last[kind] = i
                     continue
-                key = (kind, st.speaker.name if st.speaker else (s, e), st.about.name if st.about else None)
+                if kind in _ONE_PER_PLACE and st.places:
+                    # the same talks or measures told by several speakers: once per place
+                    key: tuple[Any, ...] = (kind, tuple(sorted(p.name for p in st.places)))
+                else:
+                    key = (kind, st.speaker.name if st.speaker else (s, e), st.about.name if st.about else None)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -114,6 +118,12 @@ class StatementBuilder:
         if m.kind == "actor":
             return ActorOut(name=self.registry.name_for(m.value, None), mention=surface)
         return ActorOut(name=surface, mention=surface)
+
+
+def _names_armed_group(doc: Doc) -> bool:
+    return any(
+        m.kind == "actor" and getattr(m.value, "inter", 0) in (2, 3, 4) and not m.value.generic for m in doc.mentions
+    )
 
 
 def _is_headline(doc: Doc, i: int) -> bool:

@@ -18,10 +18,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from marsad.merge.rules import MergeRules, compare, date_keys, default_rules
+from marsad.merge.rules import MergeRules, compare, content_words, date_keys, default_rules
 from marsad.merge.sources import cluster_summary
 from marsad.store.db import Store, StoreError
 from marsad.store.schema import (
+    articles,
     audit_log,
     event_articles,
     event_clusters,
@@ -53,6 +54,7 @@ COLUMNS = (
     "status",
     "merged_into",
     "source",
+    "evidence",
 )
 WATERMARK = "last_event_id"
 CHUNK = 400  # values per IN (...) list: well under SQLite's parameter limit
@@ -64,6 +66,27 @@ class MergeReport:
     merged: int = 0
     heads_updated: int = 0
     links: list[tuple[int, int, float]] = field(default_factory=list)  # (event, head, score)
+
+
+class ArticleWords:
+    """Content words of whole articles, read from the store on first use (few pairs need them)."""
+
+    def __init__(self, conn: sa.Connection, rules: MergeRules) -> None:
+        self.conn, self.rules = conn, rules
+        self.cache: dict[str, frozenset[str]] = {}
+
+    def words(self, article_id: str) -> frozenset[str]:
+        if article_id not in self.cache:
+            row = self.conn.execute(
+                sa.select(articles.c.title, articles.c.text).where(articles.c.id == article_id)
+            ).first()
+            text = f"{row.title or ''} {row.text or ''}" if row is not None else ""
+            self.cache[article_id] = content_words(text, self.rules)
+        return self.cache[article_id]
+
+    def similarity(self, a: str, b: str) -> float:
+        wa, wb = self.words(a), self.words(b)
+        return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
 def _now() -> dt.datetime:
@@ -115,6 +138,7 @@ def merge_events(
             if row["status"] == "merged" and row["merged_into"] is not None:
                 members_of[row["merged_into"]].append(row["id"])
         touched: set[int] = set()
+        texts = ArticleWords(conn, rules)
         now = _now()
         for ev in new:
             best: tuple[float, int, list[str]] | None = None
@@ -127,7 +151,7 @@ def merge_events(
                     if head is None or head in seen_heads or head not in pool:
                         continue
                     seen_heads.add(head)
-                    verdict = _against_cluster(ev, head, pool, members_of, rules)
+                    verdict = _against_cluster(ev, head, pool, members_of, rules, texts)
                     if verdict is None or (ev["id"], head) in blocked:
                         continue
                     if ev["article_id"] in clusters[head]:
@@ -199,14 +223,19 @@ def _cluster_articles(conn: sa.Connection, pool: dict[int, dict[str, Any]]) -> d
 
 
 def _against_cluster(
-    ev: dict[str, Any], head: int, pool: dict[int, dict[str, Any]], members_of: dict[int, list[int]], rules: MergeRules
+    ev: dict[str, Any],
+    head: int,
+    pool: dict[int, dict[str, Any]],
+    members_of: dict[int, list[int]],
+    rules: MergeRules,
+    texts: ArticleWords | None = None,
 ) -> tuple[float, list[str]] | None:
     """Complete linkage: the new event must be compatible with every member seen (so a cluster
     cannot drift from one strike to the next); the score is the best member's."""
     members = [pool[head]] + [pool[i] for i in members_of.get(head, ())]
     best: tuple[float, list[str]] | None = None
     for m in members:
-        v = compare(ev, m, rules)
+        v = compare(ev, m, rules, texts.similarity if texts else None)
         if not v.compatible:
             return None  # a hard condition failed with one member
         if v.same and (best is None or v.score > best[0]):

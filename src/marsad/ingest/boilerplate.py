@@ -21,6 +21,7 @@ from marsad.resources import load_yaml
 @dataclass(frozen=True)
 class Rules:
     drop: tuple[tuple[str, re.Pattern[str]], ...]
+    counter: re.Pattern[str]
     markers: tuple[re.Pattern[str], ...]
     sentence_end: re.Pattern[str]
     headline_max_words: int
@@ -28,6 +29,8 @@ class Rules:
     learn_min_articles: int
     learn_min_share: float
     learn_max_chars: int
+    learn_max_words: int
+    learn_keep: tuple[re.Pattern[str], ...]
 
 
 @cache
@@ -38,6 +41,7 @@ def rules() -> Rules:
     learn = data["learn"]
     return Rules(
         drop=drop,
+        counter=re.compile(data["counter_line"]),
         markers=tuple(re.compile(p, re.IGNORECASE) for p in rel["markers"]),
         sentence_end=re.compile(data["sentence_end"]),
         headline_max_words=int(rel["headline_max_words"]),
@@ -45,6 +49,8 @@ def rules() -> Rules:
         learn_min_articles=int(learn["min_articles"]),
         learn_min_share=float(learn["min_share"]),
         learn_max_chars=int(learn["max_line_chars"]),
+        learn_max_words=int(learn["max_words"]),
+        learn_keep=tuple(re.compile(p) for p in learn["keep"]),
     )
 
 
@@ -107,6 +113,14 @@ def furniture_lines(lines: list[str], source: str | None = None, learned: Collec
         if reason is not None:
             out[i] = reason
         i += 1
+    # Share counters: bare numbers next to a dropped share line ("Total" / "0" / "مشاركة").
+    nonblank = [k for k, ln in enumerate(lines) if ln.strip()]
+    for pos, k in enumerate(nonblank):
+        if k in out or not r.counter.match(lines[k].strip()):
+            continue
+        near = nonblank[max(0, pos - 1) : pos] + nonblank[pos + 1 : pos + 2]
+        if any(out.get(j) == "share" for j in near):
+            out[k] = "share"
     return out
 
 
@@ -150,7 +164,14 @@ class LineLearner:
         if not source:
             return
         r = rules()
-        keys = {line_key(s) for s in (ln.strip() for ln in text.split("\n")) if s and len(s) <= r.learn_max_chars}
+        keys = {
+            line_key(s)
+            for s in (ln.strip() for ln in text.split("\n"))
+            if s
+            and len(s) <= r.learn_max_chars
+            and len(s.split()) <= r.learn_max_words
+            and not any(p.search(s) for p in r.learn_keep)
+        }
         counts = self.counts.setdefault(source, Counter())
         counts.update(keys)
         self.articles[source] += 1

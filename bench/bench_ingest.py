@@ -1,0 +1,275 @@
+"""Ingest: furniture removal on real pages, throughput, near-duplicates in the corpus and at 100k.
+
+Figures:
+- furniture_*: character-level precision/recall of the kept text against the hand-checked pages
+  of tests/data/pages (gold.yaml, PROVENANCE.md); text items by lines, the HTML page by words.
+- text_articles_per_s: the whole corpus ingested without extraction (one process, SQLite).
+- html_pages_per_s: real page markup (the CNN Arabic page) around corpus stories, ingested.
+- near_dup_*: near-duplicates found in the corpus; a sample of 50 pairs is written to
+  bench/results/ingest_near_duplicates.md to be checked by eye.
+- at100k_*: the store filled to 100,000 indexed articles (corpus + perturbed copies with new ids),
+  then a batch ingested: the share of its time spent in the near-duplicate look-up.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+from marsad.ingest import identity
+from marsad.ingest.boilerplate import LineLearner, clean_text, furniture_lines
+from marsad.ingest.html import read_html
+from marsad.ingest.items import Candidate
+from marsad.ingest.runner import Ingester
+from marsad.store.db import Store
+from marsad.store.schema import articles, ingest_lsh, ingest_minhash
+
+HERE = Path(__file__).parent
+PAGES = HERE.parent / "tests" / "data" / "pages"
+RESULTS = HERE / "results"
+TARGET = 100_000
+BATCH = 2_000
+
+
+def _corpus(shared: Path) -> list[dict]:
+    with gzip.open(shared / "data" / "corpus" / "saudinewsnet.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def _pr(kept: int, gold: int, both: int) -> tuple[float, float]:
+    return (both / kept if kept else 1.0), (both / gold if gold else 1.0)
+
+
+def _line_scores(text: str, drop: set[int], source: str | None, learned: set[str]) -> tuple[int, ...]:
+    """(kept, gold main, kept and main, gold furniture, furniture dropped) in characters."""
+    lines = text.split("\n")
+    pred_drop = set(furniture_lines(lines, source, learned))
+    kept = gold = both = furn = removed = 0
+    for i, line in enumerate(lines):
+        n = len(line.strip())
+        k, g = i not in pred_drop, i not in drop
+        kept += n * k
+        gold += n * g
+        both += n * (k and g)
+        furn += n * (not g)
+        removed += n * (not g and not k)
+    return kept, gold, both, furn, removed
+
+
+def _word_chars(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\S+", text))
+
+
+def furniture(shared: Path, corpus: list[dict]) -> dict[str, object]:
+    gold = yaml.safe_load((PAGES / "gold.yaml").read_text(encoding="utf-8"))
+    by_id = {o["id"]: o for o in corpus}
+    dev = {json.loads(line)["id"]: json.loads(line) for line in (shared / "eval" / "dev" / "seeds.jsonl").open()}
+    # Learned lines as an ingest of the whole corpus would learn them (per source).
+    learner = LineLearner()
+    for o in corpus:
+        learner.observe(o["source"], o["text"])
+    tallies: dict[str, list[int]] = {}
+    outlets: set[str] = set()
+    n_pages = 0
+
+    def add(key: str, t: tuple[int, ...]) -> None:
+        acc = tallies.setdefault(key, [0, 0, 0, 0, 0])
+        for i, v in enumerate(t):
+            acc[i] += v
+
+    for item in gold["dev"]:
+        o = dev[item["id"]]
+        t = _line_scores(o["text"], set(item["drop"]), o.get("source"), set())
+        add(item["set"], t), add("all", t)
+        outlets.add(item["outlet"])
+        n_pages += 1
+    for item in gold["corpus"]:
+        o = by_id[item["id"]]
+        t = _line_scores(o["text"], set(item["drop"]), o["source"], set())
+        add(item["set"], t), add("all", t)
+        add("all_learned", _line_scores(o["text"], set(item["drop"]), o["source"], learner.learned(o["source"])))
+        outlets.add(item["outlet"])
+        n_pages += 1
+    html_p = html_r = 0.0
+    for item in gold["html"]:
+        page = read_html((PAGES / item["file"]).read_text(encoding="utf-8"), item["file"])
+        assert isinstance(page, Candidate)
+        pred = _word_chars(clean_text(page.text, page.source))
+        ref = _word_chars((PAGES / item["gold"]).read_text(encoding="utf-8"))
+        both = sum(len(w) * min(c, ref[w]) for w, c in pred.items())
+        html_p, html_r = _pr(sum(len(w) * c for w, c in pred.items()), sum(len(w) * c for w, c in ref.items()), both)
+        add("all", (sum(len(w) * c for w, c in pred.items()), sum(len(w) * c for w, c in ref.items()), both))
+        outlets.add(item["outlet"])
+        n_pages += 1
+    out: dict[str, object] = {"furniture_pages": n_pages, "furniture_outlets": len(outlets)}
+    for key, (kept, g, both, furn, removed) in tallies.items():
+        p, r = _pr(kept, g, both)
+        out[f"furniture_{key}_precision"] = round(p, 4)
+        out[f"furniture_{key}_recall"] = round(r, 4)
+        out[f"furniture_{key}_furniture_chars_removed"] = round(removed / furn, 4) if furn else None
+    out["furniture_html_precision"] = round(html_p, 4)
+    out["furniture_html_recall"] = round(html_r, 4)
+    return out
+
+
+def _jsonl(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for o in rows:
+            fh.write(json.dumps(o, ensure_ascii=False) + "\n")
+
+
+def text_throughput(corpus: list[dict], tmp: Path) -> tuple[dict[str, object], Store]:
+    src = tmp / "corpus.jsonl"
+    _jsonl(src, corpus)
+    store = Store(str(tmp / "ingest.db"))
+    ing = Ingester(store, extract=False)
+    t0 = time.process_time()
+    s = ing.run([str(src)])
+    cpu = time.process_time() - t0
+    out = {
+        "text_articles": len(corpus),
+        "text_articles_per_s": round(len(corpus) / s.seconds, 1),
+        "text_articles_per_cpu_s": round(len(corpus) / cpu, 1),
+        "text_new": s.counts["new"],
+        "text_duplicate": s.counts["duplicate"],
+        "text_near_duplicate": s.counts["near_duplicate"],
+        "text_skipped": s.counts["skipped"],
+        "text_rejected": s.counts["rejected"],
+        "text_near_dup_share_of_time": round(s.near_dup_seconds / s.seconds, 4),
+    }
+    _near_dup_sample(ing, corpus)
+    return out, store
+
+
+def _near_dup_sample(ing: Ingester, corpus: list[dict]) -> None:
+    """50 random near-duplicate pairs, side by side, for a check by eye."""
+    links = ing.ledger.near_duplicates()
+    by_id = {o["id"]: o for o in corpus}
+    rng = random.Random(0)
+    sample = rng.sample(links, min(50, len(links)))
+    lines = [f"# Near-duplicates found in the corpus: {len(links)}; a random sample of {len(sample)}\n"]
+    for n, link in enumerate(sample, 1):
+        dup = by_id[link["origin"].rsplit("#", 1)[1]]
+        kept = ing.store.get_article(link["duplicate_of"]) or {}
+        lines.append(f"## {n}. similarity {link['similarity']:.2f}")
+        lines.append(f"- stored `{kept.get('id')}` ({kept.get('source')}): {(kept.get('title') or '')[:100]}")
+        lines.append(f"  > {' '.join((kept.get('text') or '').split())[:300]}")
+        lines.append(f"- linked `{dup['id']}` ({dup['source']}): {dup['title'][:100]}")
+        lines.append(f"  > {' '.join(dup['text'].split())[:300]}\n")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "ingest_near_duplicates.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def html_throughput(corpus: list[dict], tmp: Path, n: int = 300) -> dict[str, object]:
+    """Real page markup (CNN Arabic) with each page's story paragraphs replaced by a corpus story."""
+    page = (PAGES / "cnnarabic_syria_clashes.html").read_text(encoding="utf-8")
+    start = page.index("<p><b>")
+    end = page.index("</div>", page.index("بشكل مستقل.</p>"))
+    folder = tmp / "pages"
+    folder.mkdir()
+    for i, o in enumerate(corpus[5000 : 5000 + n]):
+        paras = "".join(f"<p>{p.strip()}</p>\n" for p in o["text"].split("\n")[1:] if p.strip())
+        html = page[:start] + paras + page[end:]
+        html = html.replace("معارضون يسيطرون على مخازن للصواريخ بريف دمشق", o["title"] or o["id"])
+        (folder / f"{i:04d}.html").write_text(html, encoding="utf-8")
+    store = Store(str(tmp / "html.db"))
+    ing = Ingester(store, extract=False)
+    s = ing.run([str(folder)])
+    store.close()
+    return {
+        "html_pages": n,
+        "html_pages_per_s": round(n / s.seconds, 1),
+        "html_new": s.counts["new"],
+        "html_rejected": s.counts["rejected"],
+    }
+
+
+def _perturb(text: str, rng: random.Random) -> str:
+    """A re-publication: one line dropped, a few words swapped for others from the text."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if len(lines) > 2:
+        lines.pop(rng.randrange(1, len(lines)))
+    words = " \n ".join(lines).split(" ")
+    for _ in range(max(1, len(words) // 50)):
+        words[rng.randrange(len(words))] = rng.choice(words)
+    return " ".join(words)
+
+
+def at_100k(corpus: list[dict], store: Store) -> dict[str, object]:
+    """Fill the index to TARGET articles with perturbed copies, then time a batch of new ingests."""
+    rng = random.Random(1)
+    with store.engine.connect() as conn:
+        have = int(conn.execute(sa.select(sa.func.count()).select_from(ingest_minhash)).scalar_one())
+    rows_a, rows_m, rows_l = [], [], []
+    k = 0
+    t0 = time.perf_counter()
+    while have + k < TARGET:
+        o = corpus[k % len(corpus)]
+        text = _perturb(o["text"], rng)
+        item_id, sig = identity.identify(text)
+        k += 1
+        if sig is None:
+            continue
+        aid = f"copy-{k}-{item_id[:12]}"
+        rows_a.append({"id": aid, "content_hash": item_id, "source": o["source"], "text": text})
+        rows_m.append({"article_id": aid, "signature": identity.to_bytes(sig)})
+        rows_l += [{"band": b, "key": key, "article_id": aid} for b, key in enumerate(identity.band_keys(sig))]
+        if len(rows_a) >= 5000:
+            _flush(store, rows_a, rows_m, rows_l)
+    _flush(store, rows_a, rows_m, rows_l)
+    fill_s = time.perf_counter() - t0
+    with store.engine.connect() as conn:
+        indexed = int(conn.execute(sa.select(sa.func.count()).select_from(ingest_minhash)).scalar_one())
+    # New articles (perturbed so they are not exact duplicates) ingested one by one as usual.
+    batch = [
+        Candidate(origin=f"batch#{i}", text=_perturb(o["text"], rng) + f"\n{i}", source=o["source"], kind="text")
+        for i, o in enumerate(rng.sample(corpus, BATCH))
+    ]
+    ing = Ingester(store, extract=False)
+    t1 = time.perf_counter()
+    for c in batch:
+        ing.add(c)
+    total = time.perf_counter() - t1
+    s = ing.summary
+    return {
+        "at100k_indexed_articles": indexed,
+        "at100k_fill_seconds": round(fill_s, 1),
+        "at100k_batch": BATCH,
+        "at100k_batch_articles_per_s": round(BATCH / total, 1),
+        "at100k_near_dup_ms_per_article": round(1000 * s.near_dup_seconds / BATCH, 3),
+        "at100k_near_dup_share_of_time": round(s.near_dup_seconds / total, 4),
+        "at100k_batch_near_duplicates": s.counts["near_duplicate"],
+        "at100k_batch_new": s.counts["new"],
+    }
+
+
+def _flush(store: Store, a: list[dict], m: list[dict], lsh: list[dict]) -> None:
+    if not a:
+        return
+    with store.engine.begin() as conn:
+        conn.execute(articles.insert(), a)
+        conn.execute(ingest_minhash.insert(), m)
+        conn.execute(ingest_lsh.insert(), lsh)
+    a.clear(), m.clear(), lsh.clear()
+
+
+def run(shared: Path) -> dict[str, object]:
+    corpus = _corpus(shared)
+    out = furniture(shared, corpus)
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as d:
+        tmp = Path(d)
+        out |= html_throughput(corpus, tmp)
+        figures, store = text_throughput(corpus, tmp)
+        out |= figures
+        out |= at_100k(corpus, store)
+        store.close()
+    return out

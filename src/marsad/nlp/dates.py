@@ -247,7 +247,7 @@ def _lexicon() -> _Lex:
         "hymd": c(rf"(?P<hy>{HY})\s?(?P<sep>[/-])\s?(?P<mo>\d{{1,2}})\s?(?P=sep)\s?(?P<d>\d{{1,2}})(?!\d){HYS}?"),
         # 19 سبتمبر 2019 / 19 و24 من سبتمبر / من 19 إلى 24 سبتمبر / 27 أكتوبر الماضي
         "dm": c(
-            rf"(?P<d1>{D})(?:\s*(?P<conj>و|-|–|الي|حتي)\s*(?P<d>{D}))?\s*(?:من\s+)?(?:شهر\s+)?"
+            rf"(?P<days>{D}(?:\s*(?:و|,|-|–|الي|حتي)\s*{D})*)\s*(?:من\s+)?(?:شهر\s+)?"
             rf"{MONTHX}{YEAR_TAIL}"
         ),
         # "26 من الشهر الماضي", "الخامس من الشهر الجاري"
@@ -273,7 +273,7 @@ def _lexicon() -> _Lex:
         "ago": c(
             rf"(?:{_alt(ago_words)})\s+(?:(?:نحو|حوالي|قرابه|زهاء)\s+)?(?:(?P<dual>{_alt(ago_duals)})"
             rf"|(?:(?P<few>عده|بضعه|بضع)\s+|(?P<n>\d+|[^\W\d_]+)\s+)?"
-            rf"(?P<unit>{_alt(ago_units)})){_WB}(?!\s+من{_WB})"
+            rf"(?P<unit>{_alt(ago_units)})){_WB}(?!\s+(?:من{_WB}|\d))"
         ),
     }
     return lex
@@ -348,6 +348,7 @@ def _month_tail(lex: _Lex, raw: _Raw, g: dict[str, str | None]) -> bool:
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
 _NUMBER = re.compile(r"\d+")
+_RANGE = re.compile(r"-|–|الي|حتي")
 
 
 def _anchors(text: str, lex: _Lex) -> list[tuple[int, int, str]]:
@@ -423,19 +424,14 @@ def _at_digit(text: str, start: int, lex: _Lex, out: list[_Raw]) -> _Raw | None:
             return None  # "قوى 14 آذار", "ثورة 25 يناير"
         if raw.y is not None:
             raw.kind = "full"
-        d1 = int(m["d1"])
-        if m["d"]:
-            d2 = int(m["d"])
-            if m["conj"] == "و":  # "19 و24 سبتمبر": two dates sharing the month
-                _push(out, replace(raw, end=m.end("d1"), d=d1))
-                raw.start = m.start("d")
-                raw.d = d2
-            elif d2 > d1:
-                raw.d, raw.end_d = d1, d2
-            else:
-                raw.d = d2
-        else:
-            raw.d = d1
+        days = [(int(x.group()), start + x.start(), start + x.end()) for x in _NUMBER.finditer(m["days"])]
+        if len(days) == 2 and _RANGE.search(m["days"]) and days[1][0] > days[0][0]:
+            raw.d, raw.end_d = days[0][0], days[1][0]  # "من 19 إلى 24 سبتمبر": one period
+            return _push(out, raw)
+        # "19 و24 سبتمبر", "أيام 10 و17 و24 أغسطس": one date per day, sharing the month
+        for d, a, b in days[:-1]:
+            _push(out, replace(raw, start=a, end=b, d=d))
+        raw.start, raw.d = days[-1][1], days[-1][0]
         return _push(out, raw)
     for name in ("dhm",):
         m = p[name].match(text, start)

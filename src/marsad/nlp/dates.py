@@ -425,8 +425,9 @@ def _at_digit(text: str, start: int, lex: _Lex, out: list[_Raw]) -> _Raw | None:
         if raw.y is not None:
             raw.kind = "full"
         days = [(int(x.group()), start + x.start(), start + x.end()) for x in _NUMBER.finditer(m["days"])]
-        if len(days) == 2 and _RANGE.search(m["days"]) and days[1][0] > days[0][0]:
-            raw.d, raw.end_d = days[0][0], days[1][0]  # "من 19 إلى 24 سبتمبر": one period
+        is_range = _RANGE.search(m["days"]) or _prev_word(text, start) == "بين"
+        if len(days) == 2 and is_range and days[1][0] > days[0][0]:
+            raw.d, raw.end_d = days[0][0], days[1][0]  # "من 19 إلى 24 سبتمبر", "بين 20 و31 يوليو"
             return _push(out, raw)
         # "19 و24 سبتمبر", "أيام 10 و17 و24 أغسطس": one date per day, sharing the month
         for d, a, b in days[:-1]:
@@ -541,7 +542,8 @@ def _at_word(
                         raw.y, raw.kind = int(m["hy"]), "full"
                     return _push(out, raw)
                 raw = _Raw(start, m.end(), "day_month", m=lex.months[_key(m["m"])], d=d)
-                _month_tail(lex, raw, m.groupdict())
+                if not _month_tail(lex, raw, m.groupdict()) and _named(text, start, m.end(), lex, out):
+                    return out[-1]  # "هجمات الحادي عشر من سبتمبر"
                 if raw.y is not None:
                     raw.kind = "full"
                 return _push(out, raw)

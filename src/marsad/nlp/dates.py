@@ -8,7 +8,8 @@ What it reads (vocabulary in resources/dates.yaml):
   ("19 و24 سبتمبر" is two dates, "من 19 إلى 24 سبتمبر" one date with `end_iso`);
 - relative expressions (أمس، اليوم، الخميس الماضي، الشهر الماضي، في جويلية الماضي، قبل ثلاثة أشهر),
   resolved against the reference date;
-- anaphora ("في الشهر نفسه", "في العام التالي"), resolved against the nearest earlier date.
+- anaphora ("في الشهر نفسه", "في العام التالي"), resolved against the nearest earlier date;
+- named days ("أحداث 11 سبتمبر" is 2001-09-11; "قوى 14 آذار" is no date at all).
 
 Resolution rules (the annotators' conventions, see ../shared/eval/dev/README.md):
 - The reference date is the article's `published`; when missing, the HTML metadata (htmldate);
@@ -24,10 +25,11 @@ Resolution rules (the annotators' conventions, see ../shared/eval/dev/README.md)
 - No invented precision: "الشهر الماضي" is YYYY-MM, "العام الماضي" YYYY, a week is YYYY-MM only
   when it lies within one month.
 
-dateparser was measured on these forms (bench/bench_dates.py): it reads "27 سبتمبر 2019" and
-"أمس" but none of "27 من سبتمبر", the Maghrebi and Levantine months, Hijri dates, "الخميس
-الماضي" or "قبل ثلاثة أشهر", and costs ~0.3 ms a call; so the grammar here is hand-written over
-precompiled regexes and dateparser is not used.
+dateparser was measured (bench/bench_dates.py): on the explicit day-precision spans this module
+finds in corpus articles it reads 20% to the same date, at 5-8 ms a call; by hand it reads
+"27 سبتمبر 2019" and "أمس" but none of "27 من سبتمبر", the Maghrebi and Levantine months, Hijri
+dates, "الخميس الماضي" or "قبل ثلاثة أشهر". So the grammar here is hand-written: Aho-Corasick
+finds where a date may start, precompiled regexes read it there (about 1 ms per 5 KB article).
 """
 
 from __future__ import annotations

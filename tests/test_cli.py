@@ -88,3 +88,29 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_help_teaches_with_an_example() -> None:
     result = runner.invoke(app, ["extract", "--help"])
     assert result.exit_code == 0 and "Example" in result.stdout
+
+
+def test_html_input_gives_events_whose_evidence_is_in_the_page(tmp_path: Path) -> None:
+    # A page with site furniture, inline markup and an entity; the date comes from its metadata.
+    html = (
+        '<html><head><title>مقتل 5 جنود في هجوم</title><meta property="article:published_time" content="2019-03-02">'
+        '</head><body><nav><a href="/">الرئيسية</a> / <a>دولي</a></nav><article><h1>مقتل 5 جنود في هجوم لبوكو حرام</h1>'
+        "<p>قتل <b>خمسة</b> جنود نيجيريين على الأقل في هجوم شنته جماعة بوكو حرام على قاعدة عسكرية في ولاية بورنو "
+        "شمال شرق نيجيريا، الخميس الماضي، بحسب مصادر عسكرية.</p>"
+        "<p>وقال مصدر عسكري إن المسلحين وصلوا في شاحنات &amp; دراجات نارية وأحرقوا عددا من المباني.</p>"
+        "</article><footer>جميع الحقوق محفوظة</footer></body></html>"
+    )
+    src = tmp_path / "page.jsonl"
+    src.write_text(json.dumps({"id": "h1", "html": html}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(app, ["extract", str(src), "-o", str(out)]).exit_code == 0
+    (doc,) = _lines(out)
+    ev = doc["events"][0]
+    assert (ev["event_type"], ev["fatalities"], ev["date"]) == ("Battles", 5, "2019-02-28")
+    assert "Boko Haram" in ev["actor1"]["name"] and "Nigeria" in ev["actor2"]["name"]
+    check = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "validate.py"), str(out), "--input", str(src)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

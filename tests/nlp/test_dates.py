@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marsad.model import Article, Doc
 from marsad.nlp.dates import DateTagger, DateValue, resolve_date
 from marsad.pipeline import DEFAULT_COMPONENTS, Pipeline
+from marsad.resources import load_yaml
 
 PIPE = Pipeline.from_names(["marsad.pipeline:SentenceSplitter", "marsad.nlp.dates:DateTagger"])
 
@@ -422,3 +425,17 @@ def test_second_run_does_not_promote_a_text_reference() -> None:
     DateTagger()(doc)
     assert doc.meta["reference_source"] == "text"
     assert [m.value.iso for m in doc.of_kind("date")] == ["2019-10-27", None]
+
+
+MONTH_FORMS = [(int(num), form) for num, forms in load_yaml("dates.yaml")["gregorian_months"].items() for form in forms]
+
+
+@pytest.mark.parametrize(("month", "form"), MONTH_FORMS)
+@settings(max_examples=15, deadline=None)
+@given(day=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)))
+def test_every_month_form_reads_back(month: int, form: str, day: dt.date) -> None:
+    """Every spelling in dates.yaml, written as news writes dates, gives the date back."""
+    day = day.replace(month=month, day=min(day.day, 28))
+    text = f"وقع الهجوم يوم {day.day} {form} {day.year} في المدينة"
+    assert isos(text) == [day.isoformat()]
+    assert isos(f"وقع الهجوم في {form} {day.year}") == [day.isoformat()[:7]]

@@ -180,3 +180,15 @@ def test_phone_layout(browser: Browser, server: tuple[LiveServer, dict[str, int]
     assert map_box is not None and map_box["width"] > 300
     page.screenshot(path=str(SHOTS / "phone.png"))
     ctx.close()
+
+
+def test_api_docs_page_works_offline(browser: Browser, server: tuple[LiveServer, dict[str, int], str]) -> None:
+    srv, _, _ = server
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]) if r.url.startswith("http") else None)
+    page.goto(srv.url + "/docs")
+    page.wait_for_selector('.opblock-summary-path[data-path="/api/events"]', timeout=20000)
+    assert hosts == {f"127.0.0.1:{srv.port}"}  # Swagger UI is vendored: nothing from a CDN
+    ctx.close()

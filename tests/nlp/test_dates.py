@@ -439,3 +439,25 @@ def test_every_month_form_reads_back(month: int, form: str, day: dt.date) -> Non
     text = f"وقع الهجوم يوم {day.day} {form} {day.year} في المدينة"
     assert isos(text) == [day.isoformat()]
     assert isos(f"وقع الهجوم في {form} {day.year}") == [day.isoformat()[:7]]
+
+
+HIJRI_FORMS = [(int(num), form) for num, forms in load_yaml("dates.yaml")["hijri_months"].items() for form in forms]
+
+
+@pytest.mark.parametrize(("month", "form"), HIJRI_FORMS)
+def test_every_hijri_month_form_reads(month: int, form: str) -> None:
+    # 1 Ramadan 1436 = 18 June 2015 (Umm al-Qura); each month's 10th of 1436 lies in 2014-2015
+    found = isos(f"وفي يوم 10 {form} 1436 هـ أعلنت الوزارة")
+    assert len(found) == 1 and found[0] is not None and found[0][:4] in ("2014", "2015")
+    assert isos(f"خلال شهر {form} الماضي", "2016-12-01") != []
+
+
+WEEKDAY_FORMS = [(int(num), form) for num, forms in load_yaml("dates.yaml")["weekdays"].items() for form in forms]
+
+
+@pytest.mark.parametrize(("weekday", "form"), WEEKDAY_FORMS)
+def test_every_weekday_form_last_week(weekday: int, form: str) -> None:
+    found = isos(f"وقع الانفجار يوم {form} الماضي في السوق", "2019-10-30")
+    (iso,) = found
+    day = dt.date.fromisoformat(iso)
+    assert day.weekday() == weekday and dt.timedelta(days=1) <= dt.date(2019, 10, 30) - day <= dt.timedelta(days=7)

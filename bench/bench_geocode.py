@@ -21,6 +21,7 @@ import json
 import time
 from pathlib import Path
 
+from marsad.geo.build import arabic_part
 from marsad.geo.gazetteer import Gazetteer, default_path, load
 from marsad.geo.geocoder import haversine_km, words_of
 from marsad.geo.tagger import PlaceTagger
@@ -168,13 +169,11 @@ def coverage(shared: Path, gaz: Gazetteer) -> dict[str, object]:
     with gzip.open(data / "osm_places_africa_2019.tsv.gz", "rt", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             pop = (row["population"] or "").split(";")[0].split(".")[0]
-            if row["extract_iso2"] in TARGET and row["name_has_arabic_script"] == "1" and pop.isdigit():
-                if int(pop) >= 1000 and row["place"] in ("city", "town", "village", "hamlet"):
-                    from marsad.geo.build import arabic_part
-
-                    name = arabic_part(row["name"])
-                    if name:
-                        check([name], row["extract_iso2"], float(row["lat"]), float(row["lon"]))
+            wanted = row["extract_iso2"] in TARGET and row["name_has_arabic_script"] == "1"
+            if wanted and pop.isdigit() and int(pop) >= 1000 and row["place"] in ("city", "town", "village", "hamlet"):
+                name = arabic_part(row["name"])
+                if name:
+                    check([name], row["extract_iso2"], float(row["lat"]), float(row["lon"]))
     return {
         "coverage_names_1000plus": total,
         "coverage_found": round(hit / total, 4) if total else None,

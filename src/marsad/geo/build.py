@@ -403,6 +403,7 @@ CREATE TABLE places (
 CREATE TABLE bbox (country TEXT PRIMARY KEY, min_lat REAL, min_lon REAL, max_lat REAL, max_lon REAL);
 CREATE TABLE borders (a TEXT, b TEXT, lat REAL, lon REAL, PRIMARY KEY (a, b));
 CREATE TABLE freq (key TEXT PRIMARY KEY, zipf REAL);
+CREATE TABLE traps (token TEXT PRIMARY KEY);
 CREATE TABLE names (key TEXT, place INTEGER, weak INTEGER, PRIMARY KEY (key, place)) WITHOUT ROWID;
 """
 
@@ -452,6 +453,31 @@ def word_frequencies(keys: dict[str, set[str]]) -> dict[str, float]:
     return out
 
 
+_PROCLITICS = ("و", "ف", "ب", "ل", "وب", "ول", "فب", "فل", "ال", "وال", "بال", "فال", "لل", "ولل")
+
+
+def clitic_traps(freq: dict[str, float]) -> set[str]:
+    """Normalized words that look like clitic + place name but are words themselves.
+
+    "بلاد" (country) is not ب + "لاد" (Lod); "بصدد" (about) is not ب + "صدد" (Sadad). A form
+    is a trap when it is common (zipf >= 3.3) and more common than the bare name.
+    """
+    from wordfreq import zipf_frequency
+
+    traps = set()
+    for key, z in freq.items():
+        if " " in key:
+            continue
+        for p in _PROCLITICS:
+            if p.endswith("ال") and key.startswith("ال"):
+                continue
+            form = normalize(p + key) if not (p == "لل" and key.startswith("ال")) else "ل" + key
+            zf = max(zipf_frequency(f, "ar") for f in spellings(form))
+            if zf >= 3.3 and zf > z:
+                traps.add(form)
+    return traps
+
+
 def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
@@ -485,7 +511,9 @@ def write(recs: list[Rec], out: Path, data: Path) -> dict[str, int]:
                 raw_of.setdefault(key, set()).add(n)
         con.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", [(k, i, int(w)) for k, w in keys.items()])
         n_names += len(keys)
-    con.executemany("INSERT INTO freq VALUES (?,?)", [(k, round(z, 2)) for k, z in word_frequencies(raw_of).items()])
+    freq = word_frequencies(raw_of)
+    con.executemany("INSERT INTO freq VALUES (?,?)", [(k, round(z, 2)) for k, z in freq.items()])
+    con.executemany("INSERT INTO traps VALUES (?)", [(t,) for t in sorted(clitic_traps(freq))])
     bbox, borders = read_shapes(data)
     con.executemany("INSERT INTO bbox VALUES (?,?,?,?,?)", [(k, *v) for k, v in bbox.items()])
     con.executemany("INSERT INTO borders VALUES (?,?,?,?)", borders)

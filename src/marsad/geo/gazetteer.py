@@ -88,6 +88,7 @@ class Gazetteer:
             for key, rowid, weak in con.execute("SELECT key, place, weak FROM names"):
                 self.names.setdefault(key, []).append(Entry(by_row[rowid], bool(weak)))
             self.zipf: dict[str, float] = dict(con.execute("SELECT key, zipf FROM freq"))
+            self.traps: frozenset[str] = frozenset(r[0] for r in con.execute("SELECT token FROM traps"))
             self.bbox: dict[str, tuple[float, float, float, float]] = {
                 r[0]: tuple(r[1:]) for r in con.execute("SELECT * FROM bbox")
             }

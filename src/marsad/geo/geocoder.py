@@ -162,7 +162,8 @@ def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple[str | None, tuple
     if _NUM.match(text):
         info: tuple[str | None, tuple] = (None, ())
     else:
-        forms = _forms(text)
+        # "بلاد" is a word, not ب + "لاد" (Lod): such tokens are matched only whole
+        forms = (text,) if text in gaz.traps else _forms(text)
         dem = _demonym(text, forms, gaz)
         starts = () if dem else tuple((f, gaz.first[f]) for f in forms if f in gaz.first)
         info = (dem, starts)
@@ -223,8 +224,8 @@ def _derived_level(p: Place, zipf: float = 0.0, home: float = 0.0) -> str:
         return "cue" if zipf >= 5.5 else "free"
     if p.country in _FOREIGN and pop < 500_000:
         return "cue"  # Persian and Turkish names in Arabic script are often Arabic words
-    if zipf < _NAME_ONLY_ZIPF and pop >= 1_000:
-        # a town whose name is rare as a word can only be misread that rarely
+    if zipf < _NAME_ONLY_ZIPF and pop >= 1_000 and home >= 0.3:
+        # a town of the article's country whose name is rare as a word: misread that rarely
         return "free"
     excess = zipf - (1.0 + 0.6 * math.log10(max(pop, 1000)))
     if excess > 0:
@@ -293,9 +294,8 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
             rest = before[: len(before) - size]
             distance = bool(rest) and bool(_strip(rest[-1]) & w.units)
             break
-    border = prev in {"مع"} and len(before) >= 2 and bool(_strip(before[-2]) & w.border)
-    if not border and prev_forms & w.border:
-        border = True
+    # "قرب الحدود مع النيجر"; "الحدود الجنوبية" is an adjective, not a border with a place
+    border = prev == "مع" and len(before) >= 2 and bool(_strip(before[-2]) & w.border)
     line_start = text.rfind("\n", 0, c.start)
     head = text[line_start + 1 : c.start].strip()
     tail = text[c.end : c.end + 3].lstrip()
@@ -306,7 +306,7 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
         or bool(w.reject_before.get(c.key, set()) & prev_forms)
         or (not c.prefix and prev in w.given_names)  # "علي الأحمدي" is a person
     )
-    cue_definite = bool(cue_forms) and any(f.startswith("ال") for f in cue_forms if f in w.cue_kind)
+    cue_definite = any(f.startswith("ال") and (f in w.cue_kind or f[2:] in w.cue_kind) for f in cue_forms)
     return _Context(
         cue,
         locative,
@@ -344,9 +344,10 @@ def _curated_level(key: str, w: _Words) -> str:
 
 
 def _listed_after(prev: Resolved, c: Candidate, text: str) -> bool:
-    """The candidate follows a resolved place in a list: "X وY", "X، Y", "«X» و«Y»"."""
+    """The candidate follows a resolved place in a list: "X وY", "«X» و«Y»" (the و is required:
+    after a comma a new clause often starts, "في سوريا، وأن التنظيم")."""
     gap = text[prev.end : c.start]
-    return len(gap) <= 6 and not gap.strip(" ,،\"'«»()-و") and ("و" in c.prefix or "," in gap)
+    return len(gap) <= 6 and not gap.strip(" ,\"'«»()-و") and c.prefix.startswith("و")
 
 
 def _allowed_in_list(entry: Entry, c: Candidate, gaz: Gazetteer, w: _Words, countries: dict[str, float]) -> bool:
@@ -355,7 +356,7 @@ def _allowed_in_list(entry: Entry, c: Candidate, gaz: Gazetteer, w: _Words, coun
     level = _derived_level(entry.place, gaz.zipf.get(c.key, 0.0), countries.get(entry.place.country or "", 0.0))
     if level == "minor":
         return countries.get(entry.place.country or "", 0.0) >= 0.2 and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF
-    return level in ("free", "prep", "common")
+    return level in ("free", "prep") or (level == "common" and gaz.zipf.get(c.key, 0.0) < 4.0)
 
 
 def _same_name_city(admin: Entry, c: Candidate) -> Entry | None:
@@ -381,8 +382,11 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     p = entry.place
     fits = w.fits.get(p.feature, set())
     cue_fit = bool(ctx.cue & fits)
+    hard_cue = bool((ctx.cue - {"country_soft"}) & fits)  # "وزارة الداخلية" names no place
     if ctx.rejected and not cue_fit:
         return False
+    if ctx.demonym_after and p.country and p.country != ctx.demonym_after and p.feature != "country":
+        return False  # "منطقة الجزيرة السورية" is not Algiers
     if ctx.cue and not cue_fit and ctx.cue <= {"district", "country"}:
         return False  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
     strong = (
@@ -390,7 +394,7 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
         or ctx.capital
         or ctx.dateline
         or ctx.direction is not None
-        or ctx.border
+        or (ctx.border and p.feature == "country")
         or ctx.demonym_after == p.country
     )
     curated = _curated_level(c.key, w)
@@ -409,9 +413,9 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     if level == "stop":
         return False
     if level == "never":
-        return cue_fit and not (ctx.cue_definite and c.key.startswith("ال"))
+        return hard_cue and not (ctx.cue_definite and c.key.startswith("ال"))
     if level == "cue":
-        return strong
+        return strong and (hard_cue or not cue_fit or ctx.dateline or ctx.capital or bool(ctx.demonym_after))
     if level == "prep":
         return strong or ctx.locative
     if level == "common":

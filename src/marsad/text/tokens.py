@@ -51,8 +51,9 @@ def lookup_forms(word: str, min_len: int = 2) -> list[str]:
 
 
 def _dedup(forms: list[str], min_len: int) -> list[str]:
-    seen: list[str] = []
-    for f in forms:
+    """The word itself first, always; then each shorter form once, if long enough to look up."""
+    seen: list[str] = forms[:1]
+    for f in forms[1:]:
         if len(f) >= min_len and f not in seen:
             seen.append(f)
     return seen

@@ -349,6 +349,155 @@ def watch(
     raise typer.Exit(code)
 
 
+@app.command()
+def alerts(
+    db: DbOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Events dated from this day (YYYY-MM-DD) [default: 28 days before the newest]."),
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", help="Alert rules YAML [default: the shipped resources/alerts.yaml].")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per alert on stdout.")] = False,
+) -> None:
+    """Check the alert rules (spikes, new areas, mass casualties, watch lists), store new alerts, list them.
+
+    An alert fires once per cause, however often this runs; new alerts are POSTed to the webhook
+    of the rules file, if it names one.
+
+    Example: marsad alerts --since 2015-07-01 --db marsad.db --config my-alerts.yaml
+    """
+    import datetime as dt
+    import json
+
+    import sqlalchemy as sa
+
+    from marsad.alerts import AlertConfigError, list_alerts, load_config, run_alerts
+    from marsad.store.db import Store
+    from marsad.store.schema import events
+
+    try:
+        cfg = load_config(config)
+    except AlertConfigError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    store = Store(db)
+    try:
+        if since:
+            try:
+                start = dt.date.fromisoformat(since)
+            except ValueError:
+                err.print(f"[red]--since {since!r}: give a day as YYYY-MM-DD[/red]")
+                raise typer.Exit(2) from None
+        else:
+            with store.engine.connect() as conn:
+                newest = conn.execute(sa.select(sa.func.max(events.c.date))).scalar()
+            end = dt.date.fromisoformat(newest[:10]) if newest and len(newest) >= 10 else dt.date.today()
+            start = end - dt.timedelta(days=28)
+        new, delivered, errors = run_alerts(store, cfg, start)
+        rows = list_alerts(store, start.isoformat(), limit=1000)
+    finally:
+        store.close()
+    for e in errors:
+        err.print(f"[yellow]{e}[/yellow]", highlight=False, soft_wrap=True)
+    err.print(f"{len(new)} new alert(s), {delivered} posted to the webhook; {len(rows)} since {start}", highlight=False)
+    for r in rows:
+        if as_json:
+            typer.echo(json.dumps(r, ensure_ascii=False, default=str))
+        else:
+            typer.echo(f"{r['date'] or '':10}  {r['kind']:16}  {r['title']}")
+
+
+@app.command()
+def export(
+    output: Annotated[str, typer.Option("-o", "--output", help="Output file; - for stdout (not for parquet).")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="acled-csv, geojson, jsonl (SCHEMA.md lines) or parquet.")
+    ] = "acled-csv",
+    db: DbOption = None,
+    country: Annotated[list[str] | None, typer.Option("--country", help="ISO alpha-2 code (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="First day, YYYY[-MM[-DD]].")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day, YYYY[-MM[-DD]].")] = None,
+    event_type: Annotated[list[str] | None, typer.Option("--event-type", help="ACLED event type (repeatable).")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Canonical actor name (actor1 or actor2).")] = None,
+) -> None:
+    """Export events as ACLED CSV (ACLED's columns and codes), GeoJSON, JSONL or Parquet.
+
+    Merged reports are exported once, with every outlet in `source`; disputed fatality figures
+    are noted in `tags`.
+
+    Example: marsad export --format acled-csv --country IQ --since 2015-07-01 -o iraq.csv
+    """
+    import re
+
+    from marsad.export import EXPORT_FORMATS, ExportError, export_events
+    from marsad.store.db import EventFilter, Store
+
+    if fmt not in EXPORT_FORMATS:
+        err.print(f"[red]--format {fmt}: unknown[/red] (use one of {', '.join(EXPORT_FORMATS)})")
+        raise typer.Exit(2)
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            err.print(f"[red]{name} {value!r}: give YYYY, YYYY-MM or YYYY-MM-DD[/red]")
+            raise typer.Exit(2)
+    if fmt == "parquet" and output == "-":
+        err.print("[red]parquet is binary: give a file with -o[/red]")
+        raise typer.Exit(2)
+    f = EventFilter(
+        country=[c.upper() for c in country or []],
+        event_type=list(event_type or []),
+        actor=actor,
+        date_from=since,
+        date_to=until,
+    )
+    store = Store(db)
+    try:
+        if output == "-":
+            n = export_events(store, f, fmt, sys.stdout.buffer)
+        else:
+            with Path(output).open("wb") as out:
+                n = export_events(store, f, fmt, out)
+    except ExportError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    err.print(f"{n} events written to {output} ({fmt})", highlight=False)
+
+
+@app.command()
+def actor(
+    name: Annotated[str, typer.Argument(help="Registry id, canonical name or any alias: داعش, ISIS, boko_haram.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The profile as JSON (as GET /api/actors/NAME).")] = False,
+) -> None:
+    """An actor's profile: events by type, month and area, movement, strength estimates, relations.
+
+    A group's profile includes its branches' events (the Islamic State's includes its provinces).
+
+    Example: marsad actor "تنظيم الدولة" --db marsad.db
+    """
+    import json
+
+    from marsad.profiles import ProfileError, actor_profile
+    from marsad.profiles.render import print_profile
+    from marsad.store.db import Store
+
+    store = Store(db, columns=False)
+    try:
+        profile = actor_profile(store, name)
+    except ProfileError as exc:
+        err.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps(profile, ensure_ascii=False, default=str) + "\n")
+    else:
+        print_profile(profile, Console())
+
+
 def run() -> None:  # pragma: no cover - console entry point for `python -m marsad`
     app()
 

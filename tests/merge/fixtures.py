@@ -53,7 +53,7 @@ def add_events(store: Store, rows: list[dict[str, Any]]) -> list[int]:
                         source=art["source"],
                         title=art.get("title"),
                         text=art["text"],
-                        published=dt.date.fromisoformat(art["published"][:10]),
+                        published=dt.date.fromisoformat((art.get("published") or row["published"])[:10]),
                     )
                 )
             values = {k: v for k, v in row.items() if k != "published"}

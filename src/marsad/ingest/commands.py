@@ -44,6 +44,11 @@ def ingest_command(inputs: list[str], db: str | None, fmt: str | None, extract: 
         with progress:
             task = progress.add_task("", total=None)
             summary = ingester.run(inputs, fmt, on_item=tick)
+        if extract:  # one event from many sources: merge the new events into their clusters
+            from marsad.merge import merge_new
+
+            merged = merge_new(store).merged
+            err.print(f"{merged} events merged into events reported by other articles", highlight=False)
     finally:
         if fetcher is not None:
             fetcher.close()
@@ -71,6 +76,10 @@ def watch_command(
     def report(url: str, status: str, outcomes: list[Outcome]) -> None:
         new = sum(1 for o in outcomes if o.status == "new")
         err.print(f"{url}: {status}; {new} new", highlight=False, soft_wrap=True)
+        if extract and new:
+            from marsad.merge import merge_new
+
+            merge_new(store)
 
     try:
         watch(ingester, urls, seconds, max_rounds=max_rounds, report=report)

@@ -1,0 +1,118 @@
+"""Incremental merging in a real store (SQLite and PostgreSQL), undo by a reviewer, corroboration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from marsad.ingest import identity
+from marsad.ingest.ledger import Ledger
+from marsad.merge import merge_events, merge_new, sources_of, unmerge
+from marsad.store.db import Store
+from marsad.store.schema import event_articles, events, ingest_items
+from tests.merge.fixtures import add_events, article_texts, pair
+
+
+def _state(store: Store, eid: int) -> tuple[str, int | None]:
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(events.c.status, events.c.merged_into).where(events.c.id == eid)).one()
+    return row.status, row.merged_into
+
+
+def _articles_of(store: Store, eid: int) -> set[str]:
+    with store.engine.connect() as conn:
+        q = sa.select(event_articles.c.article_id).where(event_articles.c.event_id == eid)
+        return set(conn.execute(q).scalars())
+
+
+def test_taiz_two_incidents_three_outlets(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        # Taiz, 1 August 2015, as three outlets told it (articles 0886, 1250 and 0576).
+        shell_a, strike_a = pair("t1")["a"], pair("t2")["a"]
+        first = add_events(store, [shell_a, strike_a])
+        assert merge_new(store).merged == 0
+        shell_b, strike_b = pair("t1")["b"], pair("t2")["b"]  # the second outlet, in the next batch
+        second = add_events(store, [shell_b, strike_b])
+        report = merge_new(store)
+        assert {(e, h) for e, h, _ in report.links} == {(second[0], first[0]), (second[1], first[1])}
+        third = add_events(store, [pair("t5")["b"]])  # the third outlet: the shelling again
+        merge_new(store)
+        assert _state(store, third[0]) == ("merged", first[0])
+        assert _articles_of(store, first[0]) == {
+            shell_a["article_id"],
+            shell_b["article_id"],
+            pair("t5")["b"]["article_id"],
+        }
+        assert _articles_of(store, first[1]) == {strike_a["article_id"], strike_b["article_id"]}
+        info = sources_of(store, third[0])
+        assert info["head_id"] == first[0] and info["articles"] == 3 and info["sources"] == 3
+        # The default listing shows one event per incident.
+        rows, total, _ = store.query_events()
+        assert total == 2 and {r["id"] for r in rows} == {first[0], first[1]}
+        # Running again changes nothing.
+        assert merge_new(store).merged == 0
+        assert merge_events(store, event_ids=[third[0]]).merged == 0
+    finally:
+        store.close()
+
+
+def test_unmerge_restores_and_blocks(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        p = pair("t1")
+        head, other = add_events(store, [p["a"], p["b"]])
+        merge_new(store)
+        assert _state(store, other) == ("merged", head)
+        freed = unmerge(store, other, user="huda", note="two different shellings")
+        assert freed == [other]
+        assert _state(store, other) == ("new", None)
+        assert _articles_of(store, head) == {p["a"]["article_id"]}
+        assert sources_of(store, head)["articles"] == 1
+        assert merge_events(store, event_ids=[other]).merged == 0  # a reviewer's split is kept
+        audit = store.audit(str(other))
+        assert audit[0]["action"] == "review:unmerge" and audit[0]["user"] == "huda"
+    finally:
+        store.close()
+
+
+def test_conflicting_figures_follow_the_conservative_rule(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        p = pair("t6")  # Suruç: 30 killed (aljazirah, first day), 32 killed (aawsat, next day)
+        head, other = add_events(store, [p["a"], p["b"]])
+        merge_new(store)
+        info = sources_of(store, head)
+        assert info["fatalities"] == 30
+        assert (info["fatalities_low"], info["fatalities_high"], info["disputed"]) == (30, 32, True)
+        assert sorted(f["fatalities"] for f in info["figures"]) == [30, 32]
+        unmerge(store, head, user="huda")  # a head lets its members go: its own figure comes back
+        assert sources_of(store, head)["fatalities"] == p["a"]["fatalities"]
+        assert _state(store, other)[0] == "new"
+    finally:
+        store.close()
+
+
+def test_wire_copies_count_once(tmp_path: object) -> None:
+    store = Store(f"{tmp_path}/m.db")
+    try:
+        p = pair("p24")  # 3alyoum and almadina print the same agency text
+        head, _ = add_events(store, [p["a"], p["b"]])
+        ledger = Ledger(store)
+        for aid in (p["a"]["article_id"], p["b"]["article_id"]):
+            sig = identity.signature(article_texts()[aid]["text"])
+            assert sig is not None
+            ledger.add_signature(aid, sig)
+        # A third outlet's copy, kept by ingestion as a near-duplicate of the first article.
+        with store.engine.begin() as conn:
+            conn.execute(
+                ingest_items.insert().values(
+                    item_id="copy-1", status="near_duplicate", duplicate_of=p["a"]["article_id"], source="okaz"
+                )
+            )
+        merge_new(store)
+        info = sources_of(store, head)
+        assert info["articles"] == 2
+        assert info["sources"] == 3  # 3alyoum, almadina, okaz
+        assert info["independent_sources"] == 1  # one agency story
+    finally:
+        store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -218,3 +219,23 @@ def test_column_copy_answers_like_sql(db_url: str) -> None:
         assert sorted(p["id"] for p in got["points"]) == sorted(p["id"] for p in slow.map_cells(f, 5)["points"])
     fast.close()
     slow.close()
+
+
+def test_column_copy_follows_reviews_and_saves(tmp_path: Path) -> None:
+    s = Store(str(tmp_path / "c.db"))
+    ids = seed(s)
+    assert s.query_events(EventFilter(min_fatalities=10))[1] == 1  # loads the copy
+    snap = s.columns.snapshot  # type: ignore[union-attr]
+    s.review(ids["ly-sirte-1"], "huda", "correct", {"fatalities": 30, "admin1": "Sirte"})
+    assert s.columns.snapshot is snap  # type: ignore[union-attr]  # updated in place, no reload
+    assert s.query_events(EventFilter(min_fatalities=10))[1] == 2
+    assert s.query_events(EventFilter(admin1=["Sirte"]))[1] == 1
+    s.review(ids["ly-sirte-1"], "huda", "correct", {"date": "2023-01-01"})  # moves in date order
+    assert s.query_events(limit=1, sort="date")[0][0]["id"] == ids["ly-sirte-1"]
+    # a save by another Store (another process) is seen on the next read
+    other = Store(str(tmp_path / "c.db"), columns=False)
+    article, evs = ARTICLES[0]
+    other.save(make_doc({**article, "id": "another"}, evs))
+    assert s.query_events()[1] == 6
+    other.close()
+    s.close()

@@ -77,10 +77,16 @@ class Snapshot:
     fatalities: np.ndarray  # int64, -1 = unknown
     lat: np.ndarray  # float64, nan = unknown
     lon: np.ndarray
-    pos_of_id: dict[int, int]
+    by_id: np.ndarray  # positions sorted by id (a dict of a million ints would cost ~100 MB)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def position(self, event_id: int) -> int | None:
+        i = int(np.searchsorted(self.ids, event_id, sorter=self.by_id))
+        if i < len(self.by_id) and self.ids[self.by_id[i]] == event_id:
+            return int(self.by_id[i])
+        return None
 
 
 def load_snapshot(conn: sa.Connection, version: int) -> Snapshot:
@@ -118,9 +124,9 @@ def load_snapshot(conn: sa.Connection, version: int) -> Snapshot:
         fatalities=fat[order],
         lat=lat[order],
         lon=lon[order],
-        pos_of_id={},
+        by_id=np.array([], dtype=np.int64),
     )
-    snap.pos_of_id = {int(i): p for p, i in enumerate(snap.ids)}
+    snap.by_id = np.argsort(snap.ids, kind="stable")
     return snap
 
 
@@ -178,7 +184,7 @@ class ColumnCache:
             snap = self.snapshot
             if snap is None or snap.version != version - 1:
                 return  # stale anyway: the next reader reloads
-            pos = snap.pos_of_id.get(event_id)
+            pos = snap.position(event_id)
             if pos is None:
                 return
             if after.get("date") != _date_at(snap, pos):

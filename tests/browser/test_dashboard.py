@@ -192,3 +192,23 @@ def test_api_docs_page_works_offline(browser: Browser, server: tuple[LiveServer,
     page.wait_for_selector('.opblock-summary-path[data-path="/api/events"]', timeout=20000)
     assert hosts == {f"127.0.0.1:{srv.port}"}  # Swagger UI is vendored: nothing from a CDN
     ctx.close()
+
+
+def test_closed_reads_ask_for_token_first(browser: Browser, tmp_path: Path) -> None:
+    db = str(tmp_path / "closed.db")
+    store = Store(db)
+    seed(store)
+    token = store.add_user("omar")
+    store.close()
+    with LiveServer(db, read_token=True) as srv:
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(srv.url + "/")
+        page.wait_for_selector("#signin-dialog[open]")
+        page.fill("#token-input", token)
+        page.click("#signin-form button[type=submit]")
+        page.wait_for_selector("body[data-list-ready='1']", state="attached")
+        assert rows(page) == 5 and errors == []
+        ctx.close()

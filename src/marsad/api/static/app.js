@@ -522,6 +522,7 @@
       localStorage.setItem("marsad.token", state.token);
       dialog.close();
       renderWho();
+      if (state.onSignin) { state.onSignin(); state.onSignin = null; }
     });
   }
 
@@ -543,9 +544,13 @@
     applyLang();
     await checkToken();
     renderWho();
+    initSignin();
+    if (state.config.read_token && !state.user) {
+      // this server keeps even reads for signed-in users: ask for the token first
+      await new Promise((resolve) => { state.onSignin = resolve; $("signin").click(); });
+    }
     initMap();
     initBrush();
-    initSignin();
     initReview();
     $("lang").addEventListener("click", () => {
       state.lang = state.lang === "ar" ? "en" : "ar";

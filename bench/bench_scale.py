@@ -7,10 +7,14 @@ loading the pipeline included) to the last line written. Ray's cluster start is 
 on a real cluster it is already up.
 
 Sizes: MARSAD_BENCH_SCALE_SIZES (comma-separated article counts, default "300,1000"). The
-engines are compared at the largest size; the 2-worker pool runs at every size, for the
-throughput-against-corpus-size line. The full run of the targets (long: hours at ~10 articles/s a core):
+engines are compared at the largest size, MARSAD_BENCH_SCALE_ROUNDS times each (default 2),
+taking turns so that load from other jobs weighs on each alike; the 2-worker pool also runs at
+the smaller sizes, for the throughput-against-corpus-size line. CPU seconds per article are
+measured beside wall time: on a shared machine they are the steadier figure. The run of the
+targets (hours at ~15 articles/s a core):
 
-    MARSAD_BENCH_SCALE_SIZES=1000,10000,100000 .venv/bin/python -m bench --only scale
+    MARSAD_BENCH_SCALE_SIZES=1000,10000,100000 MARSAD_BENCH_SCALE_ROUNDS=1 \
+        .venv/bin/python -m bench --only scale
 
 Writes bench/results/scale.png (chart) and bench/results/scale.md (the numbers, machine load).
 """
@@ -32,6 +36,7 @@ from marsad.scale.local import LocalEngine, extract_line, peak_rss_mb
 
 RESULTS = Path(__file__).parent / "results"
 DEFAULT_SIZES = "300,1000"
+DEFAULT_ROUNDS = 2
 RAY_CPUS = 2
 SAMPLE_EVERY = 200  # rows between two reads of the workers' peak memory
 
@@ -101,42 +106,66 @@ class _Watch:
                 self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu)
 
 
-def _consume(lines: Generator[str | Rejected, None, None], out: Path, watch: _Watch, every: int) -> int:
-    """Write the lines, sampling the workers every `every` lines; return the count."""
+def _consume(
+    lines: Generator[str | Rejected, None, None], out: Path, watch: _Watch, every: int
+) -> tuple[int, float, float]:
+    """Write the lines, sampling the workers every `every` lines.
+
+    Returns the count, and the clock and CPU time (this process and the workers) at the first
+    line: what comes after it is the steady state, with every worker's pipeline loaded.
+    """
     n = 0
+    t_first = cpu_first = 0.0
     with closing(lines), out.open("w", encoding="utf-8") as fh:
         for item in lines:
             if isinstance(item, Rejected):
                 raise RuntimeError(f"bench input rejected: {item}")
             fh.write(item)
             n += 1
-            if n % every == 0:
+            if n == 1:
+                t_first = time.perf_counter()
+                watch.sample()
+                cpu_first = time.process_time() + sum(watch.cpu.values())
+            elif n % every == 0:
                 watch.sample()
         watch.sample()
-    return n
+    return n, t_first, cpu_first
 
 
-def _row(n: int, secs: float, cpu: float, peak: float, load: float, label: str) -> dict[str, float]:
+def _row(
+    label: str, n: int, t0: float, t_first: float, cpu: float, cpu_first: float, peak: float, load: float
+) -> dict[str, float]:
+    end = time.perf_counter()
+    r = {
+        "n": n,
+        "seconds": end - t0,
+        "first_s": t_first - t0,
+        "steady_s": end - t_first,
+        "steady_cpu_s": cpu - cpu_first,
+        "peak_mb": peak,
+        "load": load,
+    }
     print(
-        f"   {label}: {n} articles in {secs:.1f} s, {cpu:.1f} CPU s, peak {peak:.0f} MB/worker (load {load:.1f})",
+        f"   {label}: {n} articles in {r['seconds']:.1f} s (first line after {r['first_s']:.1f} s), "
+        f"{r['steady_cpu_s']:.1f} CPU s after the first line, peak {peak:.0f} MB/worker (load {load:.1f})",
         flush=True,
     )
-    return {"n": n, "seconds": secs, "cpu_s": cpu, "peak_mb": peak, "load": load}
+    return r
 
 
 def run_local(path: Path, workers: int, out: Path) -> dict[str, float]:
+    from marsad.pipeline import Pipeline
+
+    Pipeline.default.cache_clear()  # load it again, as each pool worker does
     load = os.getloadavg()[0]
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0 = time.perf_counter()
     with LocalEngine(workers) as engine:
         watch = _Watch(engine.worker_pids)
-        n = _consume(engine.map(extract_line, read_articles(str(path))), out, watch, SAMPLE_EVERY)
-    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    if workers == 1:  # the pipeline ran here: this process is the worker
-        peak = peak_rss_mb(os.getpid())
-    else:
-        peak = max(watch.peak.values())
-        cpu += sum(watch.cpu.values())
-    return _row(n, secs, cpu, peak, load, f"local, {workers} worker(s)")
+        n, t_first, cpu_first = _consume(engine.map(extract_line, read_articles(str(path))), out, watch, SAMPLE_EVERY)
+        cpu = time.process_time() + sum(watch.cpu.values())
+    # With one worker the pipeline ran here, so this process is the worker.
+    peak = peak_rss_mb(os.getpid()) if workers == 1 else max(watch.peak.values())
+    return _row(f"local, {workers} worker(s)", n, t0, t_first, cpu, cpu_first, peak, load)
 
 
 def _descendants(pid: int) -> set[int]:
@@ -177,25 +206,25 @@ def run_ray(path: Path, out: Path) -> dict[str, float]:
     from marsad.scale.ray_engine import build_dataset, iter_rows
 
     load = os.getloadavg()[0]
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0 = time.perf_counter()
     watch = _Watch(_RayActors())
     # Sampled often: the actors exit with the job, and their CPU time with them.
-    n = _consume(iter_rows(build_dataset([str(path)], RAY_CPUS)), out, watch, 10)
-    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    cpu += sum(watch.cpu.values())
-    return _row(n, secs, cpu, max(watch.peak.values(), default=0.0), load, f"ray, {RAY_CPUS} CPUs")
+    n, t_first, cpu_first = _consume(iter_rows(build_dataset([str(path)], RAY_CPUS)), out, watch, 10)
+    cpu = time.process_time() + sum(watch.cpu.values())
+    peak = max(watch.peak.values(), default=0.0)
+    return _row(f"ray, {RAY_CPUS} CPUs", n, t0, t_first, cpu, cpu_first, peak, load)
 
 
-def _chart(rows: dict[str, dict[str, float]], sweep: list[dict[str, float]], mb: float, png: Path) -> None:
+def _chart(rows: dict[str, dict[str, float]], sweep: list[dict[str, float]], mb: float, rounds: int, png: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.4))
-    one, proj_one = rows["local_1"]["aps"], rows["local_1"]["proj_aps"]
+    one, proj_one = rows["local_1"]["steady_aps"], rows["local_1"]["proj_aps"]
     ax1.plot([1, 2], [proj_one, 2 * proj_one], ":", color="grey", label="linear (2× one worker)")
-    ax1.plot([1, 2], [one, rows["local_2"]["aps"]], "o-", color="C0", label="process pool, measured")
+    ax1.plot([1, 2], [one, rows["local_2"]["steady_aps"]], "o-", color="C0", label="process pool, measured")
     ax1.plot(
         [1, 2],
         [proj_one, rows["local_2"]["proj_aps"]],
@@ -204,7 +233,7 @@ def _chart(rows: dict[str, dict[str, float]], sweep: list[dict[str, float]], mb:
         mfc="none",
         label="process pool, idle cores*",
     )
-    ax1.plot([2], [rows["ray_2"]["aps"]], "s", color="C1", markersize=9, label=f"Ray {RAY_CPUS} CPUs, measured")
+    ax1.plot([2], [rows["ray_2"]["steady_aps"]], "s", color="C1", markersize=9, label=f"Ray {RAY_CPUS} CPUs, measured")
     ax1.plot(
         [2],
         [rows["ray_2"]["proj_aps"]],
@@ -217,12 +246,13 @@ def _chart(rows: dict[str, dict[str, float]], sweep: list[dict[str, float]], mb:
     ax1.set_xticks([1, 2])
     ax1.set_xlim(0.7, 2.3)
     ax1.set_xlabel("workers")
-    ax1.set_ylabel("articles / s")
-    ax1.set_title(f"throughput, {rows['local_1']['n']:,} articles ({mb:.1f} MB)")
+    ax1.set_ylabel("articles / s (after the first line)")
+    n = int(rows["local_1"]["n"]) // rounds
+    ax1.set_title(f"throughput, {n:,} articles ({mb:.1f} MB) × {rounds} rounds")
     ax1.set_ylim(bottom=0)
     ax1.legend(loc="upper left", fontsize=8)
-    ns = [s["n"] for s in sweep]
-    ax2.plot(ns, [s["aps"] for s in sweep], "o-", color="C0", label="measured")
+    ns = [s["size"] for s in sweep]
+    ax2.plot(ns, [s["steady_aps"] for s in sweep], "o-", color="C0", label="measured")
     ax2.plot(ns, [s["proj_aps"] for s in sweep], "o--", color="C0", mfc="none", label="idle cores*")
     ax2.set_xscale("log")
     ax2.set_ylim(bottom=0)
@@ -247,83 +277,129 @@ def _table(rows: dict[str, dict[str, float]], sweep: list[dict[str, float]], ext
         "# Scale benchmark (`bench/bench_scale.py`)",
         "",
         f"Run {extra['when']} on {os.cpu_count()} cores shared with other engineers' jobs; load average "
-        f"(1/5/15 min) {extra['load_before']} before, {extra['load_after']} after. Wall-clock figures "
-        "depend on that load; CPU seconds per article much less, so the table gives both: "
-        "*idle-core rate* = workers / CPU seconds per article (all the engine's processes: reader, "
-        "writer, workers; not Ray's own daemons), the rate each engine would reach with a whole core "
-        "per worker.",
+        f"(1/5/15 min) {extra['load_before']} before, {extra['load_after']} after. On this machine wall-clock "
+        "figures say more about the others' jobs than about marsad, so the table gives three views:",
+        "",
+        "- *end to end*: input to last line, workers loading the pipeline included;",
+        "- *steady*: from the first output line to the last (every pipeline loaded);",
+        "- *idle-core rate*: workers / CPU seconds per article in the steady state (all the engine's "
+        "processes: reader, writer, workers; not Ray's own daemons), the rate with a whole core per worker.",
+        "",
+        f"Each engine ran {extra['rounds']} times over the same {extra['big']:,} articles "
+        f"({extra['mb']:.1f} MB), the engines taking turns in a rotating order; the table sums the rounds.",
         "",
         "![throughput](scale.png)",
         "",
-        "| engine | articles | wall s | articles/s | MB/s | speed-up | CPU ms / article | idle-core rate "
-        "(articles/s) | idle-core speed-up | peak MB per worker | load at start |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| engine | articles | end to end s | first line s | articles/s | MB/s | speed-up | steady articles/s "
+        "| steady speed-up | CPU ms / article | idle-core articles/s | idle-core speed-up | peak MB per worker "
+        "| load at start |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, label in names.items():
         r = rows[key]
         out.append(
-            f"| {label} | {r['n']:,} | {r['seconds']:.1f} | {r['aps']:.2f} | {r['mbps']:.3f} | "
-            f"{r['aps'] / base['aps']:.2f}× | {r['cpu_ms']:.0f} | {r['proj_aps']:.2f} | "
+            f"| {label} | {r['n']:,} | {r['seconds']:.1f} | {r['first_s']:.1f} | {r['aps']:.2f} | "
+            f"{r['mbps']:.3f} | {r['aps'] / base['aps']:.2f}× | {r['steady_aps']:.2f} | "
+            f"{r['steady_aps'] / base['steady_aps']:.2f}× | {r['cpu_ms']:.0f} | {r['proj_aps']:.2f} | "
             f"{r['proj_aps'] / base['proj_aps']:.2f}× | {r['peak_mb']:.0f} | {r['load']:.1f} |"
         )
     out += [
         "",
-        f"Ray / process pool: {extra['ray_vs_pool']:.2f} measured, {extra['ray_vs_pool_idle']:.2f} at the "
-        f"idle-core rate. Ray's cluster start ({extra['ray_start_s']} s) is not in its time: on a cluster "
-        "it is already up. Outputs of the three engines identical: "
-        f"{'yes' if extra['same'] else 'NO'}.",
+        f"Ray / process pool: {extra['ray_vs_pool']:.2f} end to end, {extra['ray_vs_pool_steady']:.2f} steady, "
+        f"{extra['ray_vs_pool_idle']:.2f} at the idle-core rate. Ray's cluster start ({extra['ray_start_s']} s) "
+        "is in none of these: on a cluster it is already up. The outputs of the three engines are "
+        f"identical: {'yes' if extra['same'] else 'NO'}. Peak memory with one worker is this benchmark's "
+        "own process (it also holds the Ray driver).",
         "",
         "Throughput against corpus size (2-worker pool):",
         "",
-        "| articles | MB | wall s | articles/s | MB/s | CPU ms / article | idle-core rate | peak MB per worker "
-        "| load at start |",
+        "| articles | MB | end to end s | articles/s | steady articles/s | CPU ms / article | idle-core articles/s "
+        "| peak MB per worker | load at start |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sweep:
         out.append(
-            f"| {r['n']:,} | {r['mb']:.1f} | {r['seconds']:.1f} | {r['aps']:.2f} | {r['mbps']:.3f} | "
+            f"| {r['size']:,} | {r['mb']:.1f} | {r['seconds']:.1f} | {r['aps']:.2f} | {r['steady_aps']:.2f} | "
             f"{r['cpu_ms']:.0f} | {r['proj_aps']:.2f} | {r['peak_mb']:.0f} | {r['load']:.1f} |"
         )
     out += [
         "",
-        f"Rerun: `MARSAD_BENCH_SCALE_SIZES={','.join(str(r['n']) for r in sweep)} "
-        ".venv/bin/python -m bench --only scale` (or `make bench` for every benchmark).",
+        f"Rerun: `MARSAD_BENCH_SCALE_SIZES={','.join(str(r['size']) for r in sweep)} "
+        f"MARSAD_BENCH_SCALE_ROUNDS={extra['rounds']} .venv/bin/python -m bench --only scale` "
+        "(`make bench` runs every benchmark).",
     ]
     return "\n".join(out) + "\n"
 
 
 def _derive(r: dict[str, float], mb: float, workers: int) -> dict[str, float]:
+    rounds = r.get("rounds", 1)
+    steady_n = r["n"] - rounds  # the first line of each round is before the steady state
     r["mb"] = mb
     r["aps"] = r["n"] / r["seconds"]
     r["mbps"] = mb / r["seconds"]
-    r["cpu_ms"] = 1000 * r["cpu_s"] / r["n"]
-    r["proj_aps"] = workers * r["n"] / r["cpu_s"]
+    r["steady_aps"] = steady_n / r["steady_s"]
+    r["cpu_ms"] = 1000 * r["steady_cpu_s"] / steady_n
+    r["proj_aps"] = workers * steady_n / r["steady_cpu_s"]
+    r["first_s"] = r["first_s"] / rounds
     return r
+
+
+def _rounds() -> int:
+    raw = os.environ.get("MARSAD_BENCH_SCALE_ROUNDS", str(DEFAULT_ROUNDS))
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"MARSAD_BENCH_SCALE_ROUNDS={raw!r}: give a whole number of rounds, e.g. 2")
+    return int(raw)
+
+
+def _combine(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Several rounds of one engine as one run: totals, the highest peak, the mean load."""
+    out = {key: sum(r[key] for r in runs) for key in ("n", "seconds", "first_s", "steady_s", "steady_cpu_s")}
+    out["peak_mb"] = max(r["peak_mb"] for r in runs)
+    out["load"] = sum(r["load"] for r in runs) / len(runs)
+    out["rounds"] = len(runs)
+    return out
 
 
 def run(shared: Path) -> dict[str, object]:
     import ray
 
     sizes = _sizes()
+    rounds = _rounds()
     big = sizes[-1]
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="marsad-bench-scale-") as tmp:
         folder = Path(tmp)
         inputs = {n: write_input(shared, n, folder) for n in sizes}
         path, mb = inputs[big]
-        rows: dict[str, dict[str, float]] = {}
-        rows["local_1"] = _derive(run_local(path, 1, folder / "out-1.jsonl"), mb, 1)
-        sweep = [_derive(run_local(inputs[n][0], 2, folder / f"out-2-{n}.jsonl"), inputs[n][1], 2) for n in sizes]
-        rows["local_2"] = sweep[-1]
         t0 = time.perf_counter()
         ray.init(num_cpus=RAY_CPUS, include_dashboard=False, log_to_driver=False)
         ray_start = round(time.perf_counter() - t0, 1)
+        engines: dict[str, Callable[[Path], dict[str, float]]] = {
+            "local_1": lambda out: run_local(path, 1, out),
+            "local_2": lambda out: run_local(path, 2, out),
+            "ray_2": lambda out: run_ray(path, out),
+        }
+        runs: dict[str, list[dict[str, float]]] = {key: [] for key in engines}
         try:
-            rows["ray_2"] = _derive(run_ray(path, folder / "out-ray.jsonl"), mb, RAY_CPUS)
+            # The engines take turns, in a rotating order, so that the other jobs on the machine
+            # weigh on each about equally.
+            for k in range(rounds):
+                order = list(engines)[k % 3 :] + list(engines)[: k % 3]
+                for key in order:
+                    runs[key].append(engines[key](folder / f"out-{key}.jsonl"))
         finally:
             ray.shutdown()
-        outputs = [folder / "out-1.jsonl", folder / f"out-2-{big}.jsonl", folder / "out-ray.jsonl"]
-        same = len({p.read_bytes() for p in outputs}) == 1
+        rows = {key: _derive(_combine(r), mb * rounds, int(key[-1])) for key, r in runs.items()}
+        texts = [(folder / f"out-{key}.jsonl").read_text(encoding="utf-8").splitlines() for key in engines]
+        differing = [i for i, lines in enumerate(zip(*texts, strict=True)) if len(set(lines)) > 1]
+        same = not differing
+        for i in differing[:3]:  # name them: a difference is a bug (or the code changed between runs)
+            print(f"   engines differ on line {i + 1}: {texts[0][i][:60]}", flush=True)
+        sweep = [
+            _derive(run_local(inputs[n][0], 2, folder / f"out-2-{n}.jsonl"), inputs[n][1], 2) | {"size": n}
+            for n in sizes[:-1]
+        ]
+        sweep.append(_derive(_combine(runs["local_2"]), mb * rounds, 2) | {"size": big, "mb": mb})
     extra: dict[str, object] = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_before": load_before,
@@ -331,27 +407,36 @@ def run(shared: Path) -> dict[str, object]:
         "ray_start_s": ray_start,
         "ray_vs_pool": rows["ray_2"]["aps"] / rows["local_2"]["aps"],
         "ray_vs_pool_idle": rows["ray_2"]["proj_aps"] / rows["local_2"]["proj_aps"],
+        "ray_vs_pool_steady": rows["ray_2"]["steady_aps"] / rows["local_2"]["steady_aps"],
+        "mb": mb,
+        "rounds": rounds,
+        "big": big,
         "same": same,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    _chart(rows, sweep, mb, RESULTS / "scale.png")
+    _chart(rows, sweep, mb, rounds, RESULTS / "scale.png")
     (RESULTS / "scale.md").write_text(_table(rows, sweep, extra), encoding="utf-8")
-    figures: dict[str, object] = {"articles": big, "input_mb": round(mb, 2)}
+    figures: dict[str, object] = {"articles": big, "rounds": rounds, "input_mb": round(mb, 2)}
     for key, r in rows.items():
         figures[f"{key}_articles_per_s"] = round(r["aps"], 2)
         figures[f"{key}_mb_per_s"] = round(r["mbps"], 3)
+        figures[f"{key}_steady_articles_per_s"] = round(r["steady_aps"], 2)
+        figures[f"{key}_first_line_s"] = round(r["first_s"], 1)
         figures[f"{key}_cpu_ms_per_article"] = round(r["cpu_ms"])
         figures[f"{key}_idle_core_articles_per_s"] = round(r["proj_aps"], 2)
         figures[f"{key}_peak_mb_per_worker"] = round(r["peak_mb"])
     figures["speedup_2_workers"] = round(rows["local_2"]["aps"] / rows["local_1"]["aps"], 2)
+    figures["speedup_2_workers_steady"] = round(rows["local_2"]["steady_aps"] / rows["local_1"]["steady_aps"], 2)
     figures["speedup_2_workers_idle_cores"] = round(rows["local_2"]["proj_aps"] / rows["local_1"]["proj_aps"], 2)
     figures["ray_vs_pool"] = round(float(extra["ray_vs_pool"]), 2)  # type: ignore[arg-type]
+    figures["ray_vs_pool_steady"] = round(float(extra["ray_vs_pool_steady"]), 2)  # type: ignore[arg-type]
     figures["ray_vs_pool_idle_cores"] = round(float(extra["ray_vs_pool_idle"]), 2)  # type: ignore[arg-type]
     figures["ray_cluster_start_s"] = ray_start
     for r in sweep:
-        figures[f"pool_2_articles_per_s_at_{r['n']}"] = round(r["aps"], 2)
-        figures[f"pool_2_cpu_ms_per_article_at_{r['n']}"] = round(r["cpu_ms"])
+        figures[f"pool_2_steady_articles_per_s_at_{r['size']}"] = round(r["steady_aps"], 2)
+        figures[f"pool_2_cpu_ms_per_article_at_{r['size']}"] = round(r["cpu_ms"])
     figures["outputs_identical"] = same
+    figures["output_lines_differing"] = len(differing)
     figures["load_avg_before"] = load_before
     figures["load_avg_after"] = extra["load_after"]
     return figures

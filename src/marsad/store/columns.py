@@ -6,7 +6,8 @@ milliseconds. The arrays answer which events match a filter and in what order; t
 themselves are still read from the database by id. Text search asks the database (FTS5 or
 PostgreSQL full text) for the matching ids.
 
-Freshness: every write through `Store` bumps `store_meta.data_version` in its transaction.
+Freshness: triggers on the events table bump `store_meta.data_version` with every write,
+whoever makes it (migration 0003).
 A reader that sees a newer version reloads (synchronously when the table is small, otherwise
 in a background thread while the previous copy keeps answering). Reviews made through this
 `Store` are applied to the arrays at once.
@@ -178,11 +179,11 @@ class ColumnCache:
         self.start_loading()
         return snap  # a large copy one write behind: refreshed in the background
 
-    def apply_review(self, event_id: int, after: dict[str, Any], version: int) -> None:
-        """Put a reviewed event's new values into the arrays (same version as the database)."""
+    def apply_review(self, event_id: int, after: dict[str, Any], version_before: int, version: int) -> None:
+        """Put a reviewed event's new values into the arrays (if they were current before it)."""
         with self.lock:
             snap = self.snapshot
-            if snap is None or snap.version != version - 1:
+            if snap is None or snap.version != version_before:
                 return  # stale anyway: the next reader reloads
             pos = snap.position(event_id)
             if pos is None:

@@ -198,7 +198,6 @@ class Store:
             srows = [_statement_row(art.id, s.model_dump()) for s in out.statements]
             if srows:
                 conn.execute(statements.insert(), srows)
-            _bump(conn)
         return ids
 
     def _upsert(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: list[str]) -> None:
@@ -602,6 +601,7 @@ class Store:
         if bad:
             raise StoreError(f"cannot edit {bad}; editable fields: {list(EDITABLE)}")
         with self.engine.begin() as conn:
+            version_before = data_version(conn)
             before = self._event_state(conn, event_id)
             if before is None:
                 raise StoreError(f"no event {event_id}")
@@ -630,7 +630,7 @@ class Store:
                 raise StoreError(f"action must be confirm, correct, reject or merge, got {action!r}")
             conn.execute(events.update().where(events.c.id == event_id).values(**change, updated_at=now))
             after = self._event_state(conn, event_id)
-            version = _bump(conn)
+            version_after = data_version(conn)  # the table's triggers counted the update
             conn.execute(
                 reviews.insert().values(
                     event_id=event_id,
@@ -653,7 +653,7 @@ class Store:
                 )
             )
         if self.columns is not None and after is not None:
-            self.columns.apply_review(event_id, after, version)
+            self.columns.apply_review(event_id, after, version_before, version_after)
         return after or {}
 
     def _event_state(self, conn: sa.Connection, event_id: int) -> dict[str, Any] | None:
@@ -675,13 +675,12 @@ class Store:
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(table.insert(), list(rows))
-                _bump(conn)
 
 
-def _bump(conn: sa.Connection) -> int:
-    """Count one more write (in the writer's transaction); returns the new data_version."""
-    conn.execute(store_meta.update().where(store_meta.c.key == "data_version").values(value=store_meta.c.value + 1))
-    return int(conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "data_version")).scalar_one())
+def data_version(conn: sa.Connection) -> int:
+    """How many writes the events table has seen (triggers count them, whoever the writer is)."""
+    row = conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "data_version")).first()
+    return int(row[0]) if row else 0
 
 
 def _column_groups(snap: colcache.Snapshot, mask: np.ndarray) -> tuple[list[Any], list[Any], list[Any]]:

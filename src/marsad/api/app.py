@@ -358,6 +358,7 @@ def create_app(
 
     app.state.read_token = read_token
     app.include_router(merge_alerts_router)
+    app.include_router(__import__("marsad.api.actor_routes", fromlist=["router"]).router)  # actor profiles
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

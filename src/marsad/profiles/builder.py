@@ -1,0 +1,724 @@
+"""An actor's profile: what it did, where, how strong it is said to be, whom it joined.
+
+`actor_profile(store, "داعش")` resolves the name through the actor registry (any Arabic or
+English alias, or the id), takes the actor and its branches (registry `parent` links: the
+Islamic State's profile includes its provinces' events), and reads from the store:
+
+- events over time by type, fatalities and admin-1 area, and a map layer per month;
+- movement: per quarter, the admin-1 areas where the actor appears for the first time and
+  those where it has had no event for `quiet_months` months;
+- strength estimates (`estimate` statements about it with a count of fighters), relations
+  (pledges, splits, alliances... from statements and strategic events, plus the registry's
+  parent/branch links), spokespeople and claims, each with links to its evidence.
+
+Event figures come from the store's in-memory column copy when it is loaded (milliseconds on a
+million events) and from SQL otherwise; both give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from marsad.nlp.actors import ActorEntry, ActorRegistry
+from marsad.profiles.relations import DIRECTED, RESOURCE, read_relations
+from marsad.profiles.strength import read_strengths
+from marsad.resources import load_yaml
+from marsad.store.db import Store
+from marsad.store.schema import actor_aliases, actors, articles, events, statements
+from marsad.text.normalize import normalize, normalize_text
+from marsad.text.phrases import PhraseMatcher
+from marsad.text.tokens import tokenize
+
+MAX_POINTS = 3000  # up to this many events the map gets each event; beyond, cells per month
+CELL_DEG = 0.5  # map cell size beyond MAX_POINTS
+LATEST = 50  # events listed with their evidence
+MAX_STATEMENTS = 5000
+MAX_RELATION_EVENTS = 200  # strategic events read for relations (newest first)
+EVIDENCE_PER_RELATION = 5
+RELATION_SUBS = ("Change to group/activity", "Agreement", "Headquarters or base established")
+
+
+class ProfileError(LookupError):
+    """No actor by that name: neither the registry nor the database knows it."""
+
+
+@dataclass
+class _Family:
+    entry: ActorEntry | None
+    names: list[str]  # canonical names: the actor first, then its branches
+
+
+@dataclass
+class _Events:
+    """The family's events as arrays (one element per event)."""
+
+    ids: np.ndarray  # int64
+    month: np.ndarray  # int64 year*12 + month-1; -1 = no month
+    types: np.ndarray  # int32 code into type_names
+    type_names: list[str]
+    area: np.ndarray  # int32 code into areas; 0 = no admin-1
+    areas: list[tuple[str | None, str | None]]  # (country, admin1)
+    fatalities: np.ndarray  # int64, -1 = unknown
+    lat: np.ndarray
+    lon: np.ndarray
+    member: np.ndarray  # int32 index into family names
+    end_month: int  # the newest month in the whole database (for "quiet since")
+
+
+def actor_profile(
+    store: Store,
+    name_or_id: str,
+    *,
+    registry: ActorRegistry | None = None,
+    quiet_months: int | None = None,
+) -> dict[str, Any]:
+    """The profile of the actor `name_or_id` names (alias, canonical name or registry id)."""
+    registry = registry or ActorRegistry.load()
+    quiet = int(quiet_months if quiet_months is not None else load_yaml(RESOURCE).get("quiet_months", 6))
+    family = _family(store, registry, name_or_id)
+    names = family.names
+    with store.engine.connect() as conn:
+        ev = _events(store, conn, names)
+        latest = _latest(conn, ev)
+        map_layer = _map(conn, ev)
+        strategic = _strategic_evidence(conn, names)
+        stmts = _statements(conn, names)
+    entry = family.entry
+    profile: dict[str, Any] = {
+        "query": name_or_id,
+        "actor": _describe(registry, entry, names[0]),
+        "names": names,
+        "summary": _summary(ev),
+        "by_type": _by_type(ev),
+        "by_month": _by_month(ev),
+        "by_admin1": _by_admin1(ev),
+        "by_actor": _by_member(ev, names),
+        "movement": {"quiet_months": quiet, "quarters": _movement(ev, quiet)},
+        "map": map_layer,
+        "events": latest,
+        "estimates": _estimates(stmts, names),
+        "relations": _relations(registry, entry, names, stmts, strategic),
+        "spokespeople": _spokespeople(stmts, names),
+        "claims": _claims(stmts, names),
+        "statements": dict(Counter(s["kind"] for s in stmts if s["about"] in names or s["speaker"] in names)),
+    }
+    return profile
+
+
+# ---- who ---------------------------------------------------------------------------------
+
+
+def _family(store: Store, registry: ActorRegistry, query: str) -> _Family:
+    entry = registry.get(query.strip()) or registry.find(query)
+    if entry is not None and not entry.generic:
+        children = _descendants(registry, entry.id)
+        names = [entry.name, *(c.name for c in children if c.name != entry.name)]
+        return _Family(entry, list(dict.fromkeys(names)))
+    # Not in the registry (a name the reviewers typed, a derived "Civilians (Chad)"): the database.
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(actors.c.name).where(actors.c.name == query.strip())).first()
+        if row is None:
+            row = conn.execute(
+                sa.select(actors.c.name)
+                .join(actor_aliases, actor_aliases.c.actor_id == actors.c.id)
+                .where(actor_aliases.c.alias == query.strip())
+            ).first()
+    if row is None:
+        raise ProfileError(
+            f"no actor named {query!r}: give a canonical name, an id or an alias from "
+            "src/marsad/resources/actors/*.yaml (for example 'داعش', 'ISIS', 'boko_haram')"
+        )
+    return _Family(None, [str(row[0])])
+
+
+def _descendants(registry: ActorRegistry, root: str) -> list[ActorEntry]:
+    children: dict[str, list[ActorEntry]] = defaultdict(list)
+    for e in registry:
+        if e.parent:
+            children[e.parent].append(e)
+    out: list[ActorEntry] = []
+    stack = sorted(children[root], key=lambda e: e.name, reverse=True)
+    seen = {root}
+    while stack:
+        e = stack.pop()
+        if e.id in seen:
+            continue
+        seen.add(e.id)
+        out.append(e)
+        stack.extend(sorted(children[e.id], key=lambda c: c.name, reverse=True))
+    return out
+
+
+def _describe(registry: ActorRegistry, entry: ActorEntry | None, name: str) -> dict[str, Any]:
+    if entry is None:
+        return {"id": None, "name": name, "aliases_ar": [], "aliases_en": [], "parent": None, "branches": []}
+    parent = registry.get(entry.parent) if entry.parent else None
+    branches = [e for e in registry if e.parent == entry.id]
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "name_ar": entry.aliases_ar[0] if entry.aliases_ar else None,
+        "type": entry.type,
+        "inter": entry.inter,
+        "country": entry.country,
+        "aliases_ar": list(entry.aliases_ar),
+        "aliases_en": list(entry.aliases_en),
+        "parent": {"id": parent.id, "name": parent.name} if parent else None,
+        "branches": [
+            {"id": b.id, "name": b.name, "country": b.country} for b in sorted(branches, key=lambda b: b.name)
+        ],
+    }
+
+
+# ---- events ------------------------------------------------------------------------------
+
+
+def _month_of(date: str | None) -> int:
+    if not date or len(date) < 7:
+        return -1
+    try:
+        return int(date[:4]) * 12 + int(date[5:7]) - 1
+    except ValueError:
+        return -1
+
+
+def _month_label(m: int) -> str:
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def _events(store: Store, conn: sa.Connection, names: list[str]) -> _Events:
+    snap = store.columns.get(conn) if store.columns is not None else None
+    if snap is not None:
+        return _events_from_columns(snap, names)
+    return _events_from_sql(conn, names)
+
+
+@lru_cache(maxsize=8)
+def _months_of_dates(dates: tuple[str, ...]) -> np.ndarray:
+    return np.array([_month_of(d) for d in dates], dtype=np.int64)
+
+
+def _events_from_columns(snap: Any, names: list[str]) -> _Events:
+    actor_codes = snap.codes["actor"]
+    wanted = np.full(len(actor_codes.values), -1, dtype=np.int32)
+    for i, n in enumerate(names):
+        code = actor_codes.index.get(n)
+        if code is not None:
+            wanted[code] = i
+    a1 = wanted[snap.cols["actor1"]]
+    a2 = wanted[snap.cols["actor2"]]
+    merged = snap.codes["status"].index.get("merged", -1)
+    mask = ((a1 >= 0) | (a2 >= 0)) & (snap.cols["status"] != merged)
+    pos = np.flatnonzero(mask)
+    months_by_rank = np.append(_months_of_dates(tuple(snap.dates)), -1)  # rank -1 → last slot → -1
+    ranks = snap.date_rank[pos]
+    month = months_by_rank[ranks]
+    types_all = snap.codes["event_type"].values
+    tcodes = snap.cols["event_type"][pos]
+    uniq_t, tinv = np.unique(tcodes, return_inverse=True)
+    country = snap.cols["country"][pos].astype(np.int64)
+    admin = snap.cols["admin1"][pos].astype(np.int64)
+    na = len(snap.codes["admin1"].values)
+    key = np.where(admin > 0, country * na + admin, 0)
+    uniq_a, ainv = np.unique(key, return_inverse=True)
+    areas: list[tuple[str | None, str | None]] = []
+    for k in uniq_a.tolist():
+        areas.append(
+            (None, None) if k == 0 else (snap.codes["country"].values[k // na], snap.codes["admin1"].values[k % na])
+        )
+    if not uniq_a.size or uniq_a[0] != 0:  # keep code 0 for "no area"
+        areas.insert(0, (None, None))
+        ainv = ainv + 1
+    member = np.where(a1[pos] >= 0, a1[pos], a2[pos])
+    end = _month_of(snap.dates[-1]) if snap.dates else -1
+    return _Events(
+        ids=snap.ids[pos],
+        month=month,
+        types=tinv.astype(np.int32),
+        type_names=[types_all[t] for t in uniq_t.tolist()],
+        area=ainv.astype(np.int32),
+        areas=areas,
+        fatalities=snap.fatalities[pos],
+        lat=snap.lat[pos],
+        lon=snap.lon[pos],
+        member=member.astype(np.int32),
+        end_month=end,
+    )
+
+
+def _events_from_sql(conn: sa.Connection, names: list[str]) -> _Events:
+    c = events.c
+    rows = conn.execute(
+        sa.select(c.id, c.date, c.event_type, c.country, c.admin1, c.fatalities, c.lat, c.lon, c.actor1, c.actor2)
+        .where(sa.or_(c.actor1.in_(names), c.actor2.in_(names)), c.status != "merged")
+        .order_by(c.date, c.id)
+    ).all()
+    index = {n: i for i, n in enumerate(names)}
+    type_names = sorted({r.event_type for r in rows})
+    tindex = {t: i for i, t in enumerate(type_names)}
+    areas: list[tuple[str | None, str | None]] = [(None, None)]
+    aindex: dict[tuple[str | None, str | None], int] = {}
+    area = []
+    for r in rows:
+        if r.admin1 is None:
+            area.append(0)
+            continue
+        k = (r.country, r.admin1)
+        if k not in aindex:
+            aindex[k] = len(areas)
+            areas.append(k)
+        area.append(aindex[k])
+    end = conn.execute(sa.select(sa.func.max(c.date))).scalar_one_or_none()
+    return _Events(
+        ids=np.array([r.id for r in rows], dtype=np.int64),
+        month=np.array([_month_of(r.date) for r in rows], dtype=np.int64),
+        types=np.array([tindex[r.event_type] for r in rows], dtype=np.int32),
+        type_names=type_names,
+        area=np.array(area, dtype=np.int32),
+        areas=areas,
+        fatalities=np.array([-1 if r.fatalities is None else r.fatalities for r in rows], dtype=np.int64),
+        lat=np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64),
+        lon=np.array([np.nan if r.lon is None else r.lon for r in rows], dtype=np.float64),
+        member=np.array([index.get(r.actor1, index.get(r.actor2, 0)) for r in rows], dtype=np.int32),
+        end_month=_month_of(end),
+    )
+
+
+def _dead(ev: _Events, mask: np.ndarray | None = None) -> int:
+    f = ev.fatalities if mask is None else ev.fatalities[mask]
+    return int(np.maximum(f, 0).sum())
+
+
+def _summary(ev: _Events) -> dict[str, Any]:
+    dated = ev.month[ev.month >= 0]
+    return {
+        "events": len(ev.ids),
+        "fatalities": _dead(ev),
+        "first_month": _month_label(int(dated.min())) if dated.size else None,
+        "last_month": _month_label(int(dated.max())) if dated.size else None,
+        "admin1_areas": int(np.unique(ev.area[ev.area > 0]).size),
+        "countries": sorted({c for i in np.unique(ev.area).tolist() if (c := ev.areas[i][0])}),
+    }
+
+
+def _by_type(ev: _Events) -> list[dict[str, Any]]:
+    n = np.bincount(ev.types, minlength=len(ev.type_names))
+    dead = np.bincount(ev.types, weights=np.maximum(ev.fatalities, 0), minlength=len(ev.type_names))
+    out = [
+        {"event_type": t, "events": int(n[i]), "fatalities": int(dead[i])} for i, t in enumerate(ev.type_names) if n[i]
+    ]
+    return sorted(out, key=lambda r: (-r["events"], r["event_type"]))
+
+
+def _by_month(ev: _Events) -> list[dict[str, Any]]:
+    """Every month from the first to the last (no gaps), with counts per event type."""
+    dated = ev.month >= 0
+    if not dated.any():
+        return []
+    m = ev.month[dated]
+    lo, hi = int(m.min()), int(m.max())
+    span = hi - lo + 1
+    nt = max(1, len(ev.type_names))
+    key = (m - lo) * nt + ev.types[dated]
+    counts = np.bincount(key, minlength=span * nt).reshape(span, nt)
+    dead = np.bincount(m - lo, weights=np.maximum(ev.fatalities[dated], 0), minlength=span)
+    out = []
+    for i in range(span):
+        row = counts[i]
+        out.append(
+            {
+                "month": _month_label(lo + i),
+                "events": int(row.sum()),
+                "fatalities": int(dead[i]),
+                "by_type": {ev.type_names[t]: int(row[t]) for t in np.flatnonzero(row)},
+            }
+        )
+    return out
+
+
+def _by_admin1(ev: _Events, limit: int = 200) -> list[dict[str, Any]]:
+    has = ev.area > 0
+    if not has.any():
+        return []
+    a = ev.area[has]
+    n = np.bincount(a, minlength=len(ev.areas))
+    dead = np.bincount(a, weights=np.maximum(ev.fatalities[has], 0), minlength=len(ev.areas))
+    months = np.where(ev.month[has] >= 0, ev.month[has], np.iinfo(np.int64).max)
+    first = np.full(len(ev.areas), np.iinfo(np.int64).max)
+    np.minimum.at(first, a, months)
+    last = np.full(len(ev.areas), -1)
+    np.maximum.at(last, a, ev.month[has])
+    out = []
+    for i in np.flatnonzero(n):
+        country, admin1 = ev.areas[i]
+        out.append(
+            {
+                "country": country,
+                "admin1": admin1,
+                "events": int(n[i]),
+                "fatalities": int(dead[i]),
+                "first_month": _month_label(int(first[i])) if first[i] != np.iinfo(np.int64).max else None,
+                "last_month": _month_label(int(last[i])) if last[i] >= 0 else None,
+            }
+        )
+    out.sort(key=lambda r: (-r["events"], r["country"] or "", r["admin1"] or ""))
+    return out[:limit]
+
+
+def _by_member(ev: _Events, names: list[str]) -> list[dict[str, Any]]:
+    n = np.bincount(ev.member, minlength=len(names))
+    dead = np.bincount(ev.member, weights=np.maximum(ev.fatalities, 0), minlength=len(names))
+    return [{"name": names[i], "events": int(n[i]), "fatalities": int(dead[i])} for i in range(len(names)) if n[i]]
+
+
+def _quarter(m: int) -> str:
+    return f"{m // 12:04d}-Q{m % 12 // 3 + 1}"
+
+
+def _movement(ev: _Events, quiet: int) -> list[dict[str, Any]]:
+    """Per quarter: areas entered for the first time, areas quiet for `quiet` months, areas back."""
+    ok = (ev.area > 0) & (ev.month >= 0)
+    if not ok.any():
+        return []
+    pairs = np.unique(ev.area[ok].astype(np.int64) * (1 << 32) + ev.month[ok])
+    by_area: dict[int, list[int]] = defaultdict(list)
+    for p in pairs.tolist():
+        by_area[p >> 32].append(p & 0xFFFFFFFF)
+    quarters: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"new": [], "quiet": [], "back": []})
+    end = ev.end_month
+    for code, months in by_area.items():
+        country, admin1 = ev.areas[code]
+        place = {"country": country, "admin1": admin1}
+        quarters[_quarter(months[0])]["new"].append({**place, "month": _month_label(months[0])})
+        for prev, nxt in zip(months, [*months[1:], None], strict=True):
+            gap_end = nxt if nxt is not None else end + 1
+            if gap_end - prev > quiet:
+                since = prev + quiet  # the month the area counts as quiet
+                if since <= end:
+                    quarters[_quarter(since)]["quiet"].append({**place, "last_month": _month_label(prev)})
+                if nxt is not None:
+                    quarters[_quarter(nxt)]["back"].append({**place, "month": _month_label(nxt)})
+    out = []
+    for q in sorted(quarters):
+        item = quarters[q]
+        for k in item:
+            item[k].sort(key=lambda p: (p["country"] or "", p["admin1"] or ""))
+        out.append({"quarter": q, **item})
+    return out
+
+
+_EVENT_COLS = (
+    "id",
+    "date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "location",
+    "country",
+    "admin1",
+    "lat",
+    "lon",
+    "fatalities",
+    "evidence",
+    "article_id",
+    "source",
+)
+
+
+def _rows(conn: sa.Connection, ids: list[int], cols: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    found: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        chunk = ids[i : i + 900]
+        for r in conn.execute(sa.select(*(events.c[k] for k in cols)).where(events.c.id.in_(chunk))):
+            found[r.id] = dict(r._mapping)
+    return [found[i] for i in ids if i in found]
+
+
+def _latest(conn: sa.Connection, ev: _Events) -> list[dict[str, Any]]:
+    order = np.lexsort((ev.ids, ev.month))[::-1][:LATEST]
+    rows = _rows(conn, [int(i) for i in ev.ids[order]], _EVENT_COLS)
+    rows.sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
+    for r in rows:
+        r["links"] = {"event": f"/api/events/{r['id']}", "article": f"/api/articles/{r['article_id']}"}
+    return rows
+
+
+def _map(conn: sa.Connection, ev: _Events) -> dict[str, Any]:
+    """The map layer: each event with a month when few, else counts on a grid per month."""
+    placed = ~np.isnan(ev.lat) & ~np.isnan(ev.lon)
+    if int(placed.sum()) <= MAX_POINTS:
+        ids = [int(i) for i in ev.ids[placed]]
+        cols = ("id", "date", "event_type", "sub_event_type", "location", "admin1", "fatalities", "lat", "lon")
+        points = _rows(conn, ids, cols)
+        for p in points:
+            p["month"] = _month_label(_month_of(p["date"])) if _month_of(p["date"]) >= 0 else None
+        return {"kind": "points", "points": points}
+    lat, lon, month = ev.lat[placed], ev.lon[placed], ev.month[placed]
+    gx = np.floor((lon + 180.0) / CELL_DEG).astype(np.int64)
+    gy = np.floor((lat + 90.0) / CELL_DEG).astype(np.int64)
+    mkey = np.where(month >= 0, month, 0)
+    key = (mkey * 1024 + gx) * 1024 + gy
+    uniq, inv = np.unique(key, return_inverse=True)
+    n = np.bincount(inv)
+    dead = np.bincount(inv, weights=np.maximum(ev.fatalities[placed], 0))
+    mlat = np.bincount(inv, weights=lat) / n
+    mlon = np.bincount(inv, weights=lon) / n
+    cells = []
+    for i, k in enumerate(uniq.tolist()):
+        m = k // (1024 * 1024)
+        cells.append(
+            {
+                "month": _month_label(m) if m > 0 else None,
+                "lat": round(float(mlat[i]), 3),
+                "lon": round(float(mlon[i]), 3),
+                "n": int(n[i]),
+                "fatalities": int(dead[i]),
+            }
+        )
+    return {"kind": "cells", "cell_deg": CELL_DEG, "cells": cells}
+
+
+# ---- statements --------------------------------------------------------------------------
+
+
+def _statements(conn: sa.Connection, names: list[str]) -> list[dict[str, Any]]:
+    s, a = statements.c, articles.c
+    q = (
+        sa.select(
+            s.id,
+            s.kind,
+            s.speaker,
+            s.speaker_mention,
+            s.about,
+            s.about_mention,
+            s.evidence,
+            s.evidence_start,
+            s.evidence_end,
+            s.article_id,
+            a.published,
+            a.source,
+            a.url,
+            a.title,
+        )
+        .join(articles, articles.c.id == s.article_id)
+        .where(sa.or_(s.about.in_(names), s.speaker.in_(names), s.kind.in_(("pledge", "agreement"))))
+        .order_by(a.published.desc(), s.id.desc())
+        .limit(MAX_STATEMENTS)
+    )
+    out = []
+    for r in conn.execute(q):
+        d = dict(r._mapping)
+        d["date"] = d.pop("published").isoformat() if d.get("published") else None
+        d["links"] = {"article": f"/api/articles/{d['article_id']}"}
+        out.append(d)
+    return out
+
+
+def _evidence(st: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: st.get(k)
+        for k in ("date", "source", "url", "title", "article_id", "evidence", "evidence_start", "evidence_end", "links")
+    }
+
+
+@lru_cache(maxsize=20_000)
+def _strengths(evidence: str) -> tuple[Any, ...]:
+    return tuple(read_strengths(evidence))
+
+
+@lru_cache(maxsize=20_000)
+def _relations_in(evidence: str) -> tuple[Any, ...]:
+    return tuple(read_relations(evidence))
+
+
+def _estimates(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """Strength figures of the family's groups: the group nearest each figure must be one of them."""
+    wanted = set(names)
+    out = []
+    for st in stmts:
+        if st["kind"] != "estimate" or (st["about"] not in wanted and st["speaker"] not in wanted):
+            continue
+        for s in _strengths(st["evidence"]):
+            if s.group not in wanted:
+                continue
+            out.append(
+                {
+                    **s.as_dict(),
+                    "about": st["about"],
+                    "about_mention": st["about_mention"],
+                    "speaker": st["speaker"],
+                    "speaker_mention": st["speaker_mention"],
+                    **_evidence(st),
+                }
+            )
+    out.sort(key=lambda e: (e["date"] or "", e["value"]))
+    return out
+
+
+def _strategic_evidence(conn: sa.Connection, names: list[str]) -> list[dict[str, Any]]:
+    c, a = events.c, articles.c
+    q = (
+        sa.select(
+            c.id,
+            c.evidence,
+            c.evidence_start,
+            c.evidence_end,
+            c.article_id,
+            c.date,
+            c.sub_event_type,
+            a.source,
+            a.url,
+            a.title,
+        )
+        .join(articles, a.id == c.article_id)
+        .where(sa.or_(c.actor1.in_(names), c.actor2.in_(names)), c.sub_event_type.in_(RELATION_SUBS))
+        .order_by(c.date.desc(), c.id.desc())
+        .limit(MAX_RELATION_EVENTS)
+    )
+    out = []
+    for r in conn.execute(q):
+        d = dict(r._mapping)
+        d["links"] = {"event": f"/api/events/{d['id']}", "article": f"/api/articles/{d['article_id']}"}
+        out.append(d)
+    return out
+
+
+def _relations(
+    registry: ActorRegistry,
+    entry: ActorEntry | None,
+    names: list[str],
+    stmts: list[dict[str, Any]],
+    strategic: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Relations with other groups, most reported first; registry links (no evidence) last.
+
+    A pledge to a group that has a branch in the pledging group's country also gives `joined_as`
+    with that branch: Boko Haram (NG) pledged to the Islamic State → Boko Haram joined as the
+    Islamic State (West Africa). Each article counts once per relation however many statements
+    and events were built from it: `reports` counts articles.
+    """
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    seen: set[tuple[str, str, str, str | None]] = set()
+    wanted = set(names)
+    sources = [st for st in stmts if st["kind"] in ("pledge", "agreement", "claim", "estimate", "warning")]
+    for item in [*sources, *strategic]:
+        for rel in _relations_in(item["evidence"]):
+            for kind, subj, obj in [(rel.kind, rel.subject, rel.object), *_joined_as(registry, rel)]:
+                if subj not in wanted and obj not in wanted:
+                    continue
+                if kind not in DIRECTED and kind != "joined_as" and subj > obj:  # either way round
+                    subj, obj = obj, subj
+                report = (kind, subj, obj, item.get("article_id"))
+                if report in seen:
+                    continue
+                seen.add(report)
+                r = found.setdefault(
+                    (kind, subj, obj),
+                    {
+                        "kind": kind,
+                        "subject": subj,
+                        "object": obj,
+                        "directed": kind in DIRECTED or kind == "joined_as",
+                        "reports": 0,
+                        "first_date": None,
+                        "last_date": None,
+                        "evidence": [],
+                        "source": "text" if kind != "joined_as" else "text+registry",
+                    },
+                )
+                r["reports"] += 1
+                date = item.get("date")
+                if date:
+                    r["first_date"] = min(filter(None, (r["first_date"], date)))
+                    r["last_date"] = max(filter(None, (r["last_date"], date)))
+                if len(r["evidence"]) < EVIDENCE_PER_RELATION:
+                    r["evidence"].append({**_evidence(item), "cue": rel.cue})
+    out = sorted(found.values(), key=lambda r: (-r["reports"], r["kind"], r["subject"], r["object"]))
+    if entry is not None:
+        parent = registry.get(entry.parent) if entry.parent else None
+        if parent is not None:
+            out.append(_registry_relation(entry.name, parent.name))
+        for b in registry:
+            if b.parent == entry.id:
+                out.append(_registry_relation(b.name, entry.name))
+    return out
+
+
+def _joined_as(registry: ActorRegistry, rel: Any) -> list[tuple[str, str, str]]:
+    if rel.kind != "pledge":
+        return []
+    subj, obj = registry.find(rel.subject), registry.find(rel.object)
+    if subj is None or obj is None or not subj.country:
+        return []
+    branch = registry.resolve(obj, subj.country)
+    if branch.id in (obj.id, subj.id):
+        return []
+    return [("joined_as", rel.subject, branch.name)]
+
+
+def _registry_relation(child: str, parent: str) -> dict[str, Any]:
+    return {
+        "kind": "branch_of",
+        "subject": child,
+        "object": parent,
+        "directed": True,
+        "reports": 0,
+        "first_date": None,
+        "last_date": None,
+        "evidence": [],
+        "source": "registry",
+    }
+
+
+@cache
+def _spokes_matcher() -> PhraseMatcher[str]:
+    return PhraseMatcher((w, "spokesperson") for w in load_yaml(RESOURCE)["spokesperson"])
+
+
+def _spokespeople(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """People who speak for the group: the named speaker of a statement about it whose sentence
+    calls someone its spokesman, or its leader ("المتحدث باسم", "زعيم"). Statements the group
+    itself makes (speaker = the group) are counted in `statements`, not here."""
+    wanted = set(names)
+    people: dict[str, dict[str, Any]] = {}
+    registry = ActorRegistry.load()
+    for st in stmts:
+        speaker = st["speaker"]
+        if not speaker or speaker in wanted or st["about"] not in wanted or registry.find(speaker) is not None:
+            continue
+        if not _spokes_matcher().find(tokenize(normalize_text(st["evidence"]).text)):
+            continue
+        key = st["speaker_mention"] or speaker
+        p = people.setdefault(normalize(key), {"name": key, "statements": 0, "kinds": Counter(), "evidence": []})
+        p["statements"] += 1
+        p["kinds"][st["kind"]] += 1
+        if len(p["evidence"]) < EVIDENCE_PER_RELATION:
+            p["evidence"].append({**_evidence(st), "kind": st["kind"]})
+    out = sorted(people.values(), key=lambda p: (-p["statements"], p["name"]))
+    for p in out:
+        p["kinds"] = dict(p["kinds"])
+    return out
+
+
+def _claims(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    wanted = set(names)
+    return [
+        {
+            "speaker": st["speaker"],
+            "speaker_mention": st["speaker_mention"],
+            "about": st["about"],
+            "about_mention": st["about_mention"],
+            **_evidence(st),
+        }
+        for st in stmts
+        if st["kind"] == "claim" and (st["speaker"] in wanted or st["about"] in wanted)
+    ]

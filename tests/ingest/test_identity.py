@@ -89,3 +89,25 @@ def test_extraction_on_ingest_stores_events(store: Store, tmp_path: Path) -> Non
     with store.engine.connect() as conn:
         evidence = [r[0] for r in conn.execute(sa.select(events.c.evidence))]
     assert all(e in text for e in evidence)
+
+
+def test_both_backends_dedup_and_links(db_url: str, tmp_path: Path) -> None:
+    """Exact and near-duplicates on SQLite and PostgreSQL alike (the LSH index is SQL)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(story(), encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "سيطرة المعارضة على مستودعات أسلحة في القلمون\n\n" + "\n\n".join(PARAS[:3]), encoding="utf-8"
+    )
+    (folder / "c.txt").write_text("\n\n".join(OTHER), encoding="utf-8")
+    store = Store(db_url)
+    try:
+        first = Ingester(store, extract=False)
+        first.run([str(folder)])
+        assert (first.summary.counts["new"], first.summary.counts["near_duplicate"]) == (2, 1)
+        again = Ingester(store, extract=False)
+        again.run([str(folder)])
+        assert again.summary.counts["duplicate"] == 3 and again.summary.counts["new"] == 0
+        assert _count(store, articles) == 2
+    finally:
+        store.close()

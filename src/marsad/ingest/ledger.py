@@ -33,48 +33,75 @@ class Ledger:
         self.store = store
         self.engine = store.engine
         self._insert = sqlite_dialect.insert if store.dialect == "sqlite" else pg_dialect.insert
+        # The per-article statements are compiled once: building SQLAlchemy expressions for each
+        # article cost more than running them.
+        bands = identity.lsh_params().bands
+        # One round trip: a stored article first, else an earlier near-duplicate/skipped record.
+        self._q_seen = sa.union_all(
+            sa.select(sa.literal("duplicate").label("status"), articles.c.id.label("ref"), sa.literal(0).label("o"))
+            .where(
+                sa.or_(
+                    articles.c.id == sa.bindparam("h"),
+                    articles.c.content_hash == sa.bindparam("h"),
+                    articles.c.id == sa.bindparam("g"),
+                )
+            )
+            .limit(1)
+            .subquery()
+            .select(),
+            sa.select(ingest_items.c.status, ingest_items.c.duplicate_of, sa.literal(1))
+            .where(ingest_items.c.item_id.in_([sa.bindparam("h"), sa.bindparam("g")]))
+            .limit(1)
+            .subquery()
+            .select(),
+        ).order_by("o")
+        self._q_has_sig = sa.select(ingest_minhash.c.article_id).where(ingest_minhash.c.article_id == sa.bindparam("a"))
+        self._q_bands = sa.select(ingest_lsh.c.article_id).where(
+            sa.or_(
+                *[
+                    (ingest_lsh.c.band == sa.bindparam(f"b{b}")) & (ingest_lsh.c.key == sa.bindparam(f"k{b}"))
+                    for b in range(bands)
+                ]
+            )
+        )
+        self._q_sigs = (
+            sa.select(ingest_minhash.c.article_id, ingest_minhash.c.signature)
+            .join(articles, articles.c.id == ingest_minhash.c.article_id)
+            .where(ingest_minhash.c.article_id.in_(sa.bindparam("ids", expanding=True)))
+        )
+        # Idempotent inserts: a repeated call (a resumed run re-indexing an article) changes nothing.
+        self._ins_sig = self._insert(ingest_minhash).on_conflict_do_nothing(index_elements=["article_id"])
+        self._ins_lsh = self._insert(ingest_lsh).on_conflict_do_nothing(index_elements=["band", "key", "article_id"])
 
     # ---- what is known ---------------------------------------------------------------------------
 
     def seen(self, item_id: str, given_id: str | None = None) -> tuple[str, str] | None:
         """(status, article id) if this content was ingested before: "duplicate" or the earlier
         "near_duplicate"/"skipped" record; None if it is new."""
+        params = {"h": item_id, "g": given_id or item_id}
         with self.engine.connect() as conn:
-            conds = [articles.c.id == item_id, articles.c.content_hash == item_id]
-            if given_id:
-                conds.append(articles.c.id == given_id)
-            row = conn.execute(sa.select(articles.c.id).where(sa.or_(*conds)).limit(1)).first()
-            if row is not None:
-                return "duplicate", row[0]
-            keys = [item_id, given_id] if given_id else [item_id]
-            row = conn.execute(
-                sa.select(ingest_items.c.status, ingest_items.c.duplicate_of).where(ingest_items.c.item_id.in_(keys))
-            ).first()
-            if row is not None:
-                return row[0], row[1] or item_id
-        return None
+            row = conn.execute(self._q_seen, params).first()
+        if row is None:
+            return None
+        return row[0], row[1] or item_id
 
     def has_signature(self, article_id: str) -> bool:
         with self.engine.connect() as conn:
-            q = sa.select(ingest_minhash.c.article_id).where(ingest_minhash.c.article_id == article_id)
-            return conn.execute(q).first() is not None
+            return conn.execute(self._q_has_sig, {"a": article_id}).first() is not None
 
     # ---- near-duplicates -------------------------------------------------------------------------
 
     def near_duplicate_of(self, sig: np.ndarray, exclude: str | None = None) -> tuple[str, float] | None:
         """The stored article most similar to this signature, if at least identity.THRESHOLD."""
-        keys = identity.band_keys(sig)
-        cond = sa.or_(*[(ingest_lsh.c.band == b) & (ingest_lsh.c.key == k) for b, k in enumerate(keys)])
+        params: dict[str, object] = {}
+        for b, k in enumerate(identity.band_keys(sig)):
+            params[f"b{b}"], params[f"k{b}"] = b, k
         with self.engine.connect() as conn:
-            cands = {r[0] for r in conn.execute(sa.select(ingest_lsh.c.article_id).where(cond))}
+            cands = {r[0] for r in conn.execute(self._q_bands, params)}
             cands.discard(exclude)
             if not cands:
                 return None
-            rows = conn.execute(
-                sa.select(ingest_minhash.c.article_id, ingest_minhash.c.signature)
-                .join(articles, articles.c.id == ingest_minhash.c.article_id)
-                .where(ingest_minhash.c.article_id.in_(sorted(cands)))
-            ).all()
+            rows = conn.execute(self._q_sigs, {"ids": sorted(cands)}).all()
         best: tuple[str, float] | None = None
         for aid, blob in rows:
             sim = identity.similarity(sig, identity.from_bytes(blob))
@@ -83,13 +110,11 @@ class Ledger:
         return best
 
     def add_signature(self, article_id: str, sig: np.ndarray) -> None:
-        """Index a stored article (idempotent: a repeated call replaces its rows)."""
+        """Index a stored article (idempotent)."""
         rows = [{"band": b, "key": k, "article_id": article_id} for b, k in enumerate(identity.band_keys(sig))]
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(ingest_lsh).where(ingest_lsh.c.article_id == article_id))
-            conn.execute(sa.delete(ingest_minhash).where(ingest_minhash.c.article_id == article_id))
-            conn.execute(ingest_minhash.insert().values(article_id=article_id, signature=identity.to_bytes(sig)))
-            conn.execute(ingest_lsh.insert(), rows)
+            conn.execute(self._ins_sig, {"article_id": article_id, "signature": identity.to_bytes(sig)})
+            conn.execute(self._ins_lsh, rows)
 
     # ---- items not stored as articles ------------------------------------------------------------
 

@@ -63,20 +63,27 @@ _PERSIAN_URDU = set("پچژگکیےۓٹڈڑںھۀ")  # letters Arabic does not u
 _HEADLINE_END = re.compile(r"[.!؟?…:]\s*$")
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f]")
+_FOREIGN = re.compile("[" + "".join(sorted(_PERSIAN_URDU)) + "]")
+SAMPLE_CHARS = 2000  # the language of a news article shows in its first two thousand characters
+
+
 def language_problem(text: str, declared: str | None = None) -> str | None:
     """Why a text is not Arabic (to record it as skipped), or None when it is Arabic.
 
     The script decides: at least half the letters must be Arabic-script, and Persian/Urdu
     letters must stay rare. A declared language (html lang) only breaks ties in Arabic script.
     """
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 20:
+    sample = text[:SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if letters < 20:
         return "too little text to tell the language"
-    arabic = [c for c in letters if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f"]
-    share = len(arabic) / len(letters)
+    arabic = len(_ARABIC_LETTER.findall(sample))
+    share = arabic / letters
     if share < 0.5:
         return f"not Arabic: {share:.0%} of the letters are Arabic script"
-    foreign = sum(1 for c in arabic if c in _PERSIAN_URDU) / len(arabic)
+    foreign = len(_FOREIGN.findall(sample)) / arabic
     if foreign > 0.02:
         return f"not Arabic: Arabic script with {foreign:.1%} Persian/Urdu letters"
     lang = (declared or "").lower().split("-")[0].split("_")[0]

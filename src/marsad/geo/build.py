@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marsad.geo.gazetteer import name_key
 from marsad.text.normalize import normalize
 
 # Country set of the shared data (PROVENANCE.md §2); the OSM extracts are named by extract.
@@ -303,11 +304,13 @@ def read_osm_africa(data: Path) -> list[Rec]:
 
 def variants(name: str, country: str) -> list[tuple[str, bool]]:
     """Normalized lookup keys of one Arabic name: (key, weak). Weak keys are guesses (ال dropped)."""
-    base = normalize(re.sub(r"[()\[\]«»\"'،,.]", " ", name))
-    base = re.sub(r"\s*-\s*", " ", base).strip()
+    base = name_key(name)
     if not base:
         return []
     keys: dict[str, bool] = {base: False}
+    short = name_key(re.split(r"[،,(]", name)[0])  # "زحلة، لبنان", "الجزائر (مدينة)" → the name
+    if short and short != base:
+        keys[short] = False
     words = base.split()
     if len(words) > 1 and words[0] in _GENERIC_HEADS:
         keys.setdefault(" ".join(words[1:]), False)

@@ -7,6 +7,7 @@ aliases, demonyms, cue words, ambiguous words) is read at load time.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,6 +67,12 @@ def _load_yaml(name: str) -> Any:
         raise ValueError(f"{path}: invalid YAML ({exc}); fix the file") from exc
 
 
+def name_key(name: str) -> str:
+    """The normalized lookup key of a written name: punctuation and hyphens become spaces."""
+    text = normalize(re.sub(r"[()\[\]«»\"'،,.]", " ", name))
+    return re.sub(r"\s*-\s*", " ", text).strip()
+
+
 def _norm_list(words: Iterable[str]) -> set[str]:
     return {normalize(w) for w in words if w}
 
@@ -105,8 +112,9 @@ class Gazetteer:
         self._load_demonyms(_load_yaml("demonyms.yaml"))
         self.cues = _load_yaml("cues.yaml")
         self.ambiguous = _load_yaml("ambiguous.yaml")
-        # first word → the multi-word keys that start with it, longest first
-        self.first: dict[str, list[tuple[str, ...]]] = {}
+        # first word → second word ("" for one-word keys) → the keys' words, longest first.
+        # Two levels so that a common first word ("الشيخ", "عين") costs one lookup, not a scan.
+        self.first: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         stop = {normalize(x) for x in self.ambiguous.get("stop") or []}
         curated = {normalize(x) for lvl in ("cue", "prep") for x in self.ambiguous.get(lvl) or []}
         for key, entries in self.names.items():
@@ -117,9 +125,11 @@ class Gazetteer:
             ):
                 continue
             words = tuple(key.split())
-            self.first.setdefault(words[0], []).append(words)
-        for lst in self.first.values():
-            lst.sort(key=len, reverse=True)
+            second = words[1] if len(words) > 1 else ""
+            self.first.setdefault(words[0], {}).setdefault(second, []).append(words)
+        for by_second in self.first.values():
+            for lst in by_second.values():
+                lst.sort(key=len, reverse=True)
 
     def _add(self, key: str, place: Place, weak: bool = False) -> None:
         entries = self.names.setdefault(key, [])
@@ -169,8 +179,11 @@ class Gazetteer:
 
     def lookup(self, name: str) -> list[Place]:
         """Places whose name (normalized, or with ال added/dropped) is `name`."""
-        key = normalize(name)
+        key = name_key(name)
         found = [e.place for e in self.names.get(key, ())]
+        if not found:  # "زحلة، لبنان", "الجزائر (مدينة)": the name before its qualifier
+            key = name_key(re.split(r"[،,(]", name)[0]) or key
+            found = [e.place for e in self.names.get(key, ())]
         if not found:
             alt = key[2:] if key.startswith("ال") else "ال" + key
             found = [e.place for e in self.names.get(alt, ())]

@@ -78,6 +78,7 @@ class _Words:
         self.directions: dict[tuple[str, ...], tuple[int, int]] = {
             tuple(normalize(k).split()): (int(v[0]), int(v[1])) for k, v in (c.get("directions") or {}).items()
         }
+        self.direction_heads = {k[0] for k in self.directions}
         self.units = {normalize(w) for w in c.get("distance_units") or []}
         self.the_country = {normalize(w) for w in c.get("the_country") or []}
         self.border = {normalize(w).split()[0] for w in c.get("border_words") or []}
@@ -126,28 +127,38 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
     dems: list[DemonymHit] = []
     n = len(tokens)
     i = 0
+    cache = w.token_cache
     while i < n:
         text = tokens[i].text
-        info = w.token_cache.get(text)
+        info = cache.get(text)
         if info is None:
             info = _token_info(text, gaz, w)
         dem, starts = info
+        if not starts:
+            if dem is not None:
+                dems.append(DemonymHit(tokens[i].start, tokens[i].end, dem, i))
+            i += 1
+            continue
         best: tuple[int, str, str] | None = None  # (words, key, form)
-        for form, phrases in starts:
-            for words in phrases:
-                k = len(words)
-                if best is not None and k <= best[0]:
-                    break
-                if i + k <= n and all(tokens[i + m].text == words[m] for m in range(1, k)):
-                    best = (k, " ".join((form, *words[1:])), form)
-                    break
+        nxt = tokens[i + 1].text if i + 1 < n else ""
+        for form, by_second in starts:
+            for phrases in (by_second.get(nxt, ()), by_second.get("", ())) if nxt else (by_second.get("", ()),):
+                for words in phrases:
+                    k = len(words)
+                    if best is not None and k <= best[0]:
+                        break
+                    if i + k <= n and all(tokens[i + m].text == words[m] for m in range(2, k)):
+                        best = (k, " ".join((form, *words[1:])), form)
+                        break
         if best is not None and "ك" in text[: len(text) - len(best[2])]:
             best = None  # "كسبها" (earned it), not "ك + سبها": places rarely take ك
         if best is not None:
             k, key, form = best
-            prefix = text[: len(text) - len(form)] if text.endswith(form) else "ل"
+            attached = text.endswith(form)
+            prefix = text[: len(text) - len(form)] if attached else "ل"
             end = tokens[i + k - 1].end
-            start = tokens[i].start + len(prefix)  # the mention is the name, without its clitics
+            # the mention is the name without its clitics; "للولايات" keeps its whole token
+            start = tokens[i].start + (len(prefix) if attached else 0)
             cands.append(Candidate(start, end, i, i + k, key, prefix, gaz.names[key]))
             i += k
             continue
@@ -286,7 +297,7 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
     direction = None
     distance = False
     for size in (2, 1):
-        if len(before) < size:
+        if len(before) < size or not (_strip(before[-size]) & w.direction_heads):
             continue
         found = _direction(before[-size:], w)
         if found is not None:
@@ -296,11 +307,15 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
             break
     # "قرب الحدود مع النيجر"; "الحدود الجنوبية" is an adjective, not a border with a place
     border = prev == "مع" and len(before) >= 2 and bool(_strip(before[-2]) & w.border)
-    line_start = text.rfind("\n", 0, c.start)
-    head = text[line_start + 1 : c.start].strip()
     tail = text[c.end : c.end + 3].lstrip()
-    # "جدة - واس:" at a line start, or "سلطان السلمي- سبق- جدة:" near one
-    dateline = (head == "" and tail[:1] in ("-", ":", "–", "(")) or (len(head) <= 40 and tail[:1] == ":")
+    dateline = False
+    if tail[:1] in ("-", ":", "–", "("):
+        # "جدة - واس:" at a line start, or "سلطان السلمي- سبق- جدة:" near one. Only 41 characters
+        # back are read: a paragraph can be long, and this runs for every candidate.
+        window = text[max(0, c.start - 41) : c.start]
+        nl = window.rfind("\n")
+        head = window[nl + 1 :].strip() if nl >= 0 or c.start <= 41 else window
+        dateline = head == "" or (len(head) <= 40 and tail[:1] == ":")
     rejected = (
         bool(w.reject_next.get(c.key, set()) & _strip(nxt))
         or bool(w.reject_before.get(c.key, set()) & prev_forms)
@@ -341,6 +356,10 @@ def _curated_level(key: str, w: _Words) -> str:
             found = max(found, w.level[key[2:]], key=LEVELS.__getitem__)
         w.level_cache[key] = found
     return found
+
+
+def _cue_before(c: Candidate, tokens: list[Token], w: _Words) -> bool:
+    return c.i > 0 and not c.prefix and any(f in w.cue_kind for f in _strip(tokens[c.i - 1].text))
 
 
 def _listed_after(prev: Resolved, c: Candidate, text: str) -> bool:
@@ -427,7 +446,10 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     return strong or (ctx.locative and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF)
 
 
-def _score(entry: Entry, ctx: _Context, countries: dict[str, float], anchors: list[Resolved], w: _Words) -> float:
+def _score(
+    entry: Entry, ctx: _Context, countries: dict[str, float], anchors: list[Resolved], w: _Words, many: bool = True
+) -> float:
+    """Higher is likelier. Proximity to the article's other places counts only when choosing."""
     p = entry.place
     s = _prior(p)
     if entry.weak:
@@ -442,7 +464,7 @@ def _score(entry: Entry, ctx: _Context, countries: dict[str, float], anchors: li
             s += 8.0 if p.country == iso else -8.0
     if ctx.capital and p.feature == "city":
         s += 5.0
-    if anchors and p.feature not in ("country", "region"):
+    if anchors and p.feature not in ("country", "region") and many:
         near = min(haversine_km((p.lat, p.lon), (a.place.lat, a.place.lon)) for a in anchors)
         s += 2.0 if near < 150 else 1.0 if near < 400 else 0.0
     return s
@@ -480,6 +502,9 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
         if d.iso not in gaz.context_only_demonyms:
             counts[d.iso] += 1.4 if d.start < title_end else 0.7
     countries = _weights(counts)
+    # A never-level word with no cue word right before it cannot be a place: drop it before
+    # reading its context (most candidates are such words; this is the hot path).
+    cands = [c for c in cands if _curated_level(c.key, w) != "never" or _cue_before(c, tokens, w)]
     contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
 
     allowed_of = [
@@ -497,7 +522,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
             if not allowed:
                 continue
             others = [a for a in anchors if a.key != c.key]
-            scored = [(_score(e, ctx, countries, others, w), e) for e in allowed]
+            many = len(allowed) > 1
+            scored = [(_score(e, ctx, countries, others, w, many), e) for e in allowed]
             score, best = max(scored, key=lambda t: (t[0], -len(t[1].place.id)))
             if best.place.feature == "admin1" and "admin1" not in ctx.cue:
                 best = _same_name_city(best, c) or best  # "مرزق" is the town unless "شعبية مرزق"
@@ -515,7 +541,9 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
 
     first = choose([], set())
     known = {r.place.id for r in first}
-    anchors = [r for r in first if r.place.feature not in ("country", "region") and r.score >= 3.0]
+    # one anchor per place (an article names its main city many times), at most 12
+    by_place = {r.place.id: r for r in first if r.place.feature not in ("country", "region") and r.score >= 3.0}
+    anchors = list(by_place.values())[:12]
     final = choose(anchors, known)
     for r in final:  # what was resolved in context tells which countries the article is about, too
         if r.place.country and r.start not in counted and r.role != "reference":

@@ -90,3 +90,33 @@ def test_civilians_are_hit_not_hitting() -> None:
     assert events and events[0].sub_event_type == "Air/drone strike"
     assert "Civilians" not in events[0].actor1.name
     assert events[0].actor2 is not None and "Civilians" in events[0].actor2.name
+
+
+def test_fighters_counted_dead_are_the_side_hit_and_the_genitive_is_the_author() -> None:
+    # snn-2015-07-22-1464: "15 Houthi gunmen were killed in a coalition air strike"
+    (ev,) = _events(
+        "وقالت مصادرنا في اليمن إن 15 مسلحاً حوثياً قتلوا في غارة جوية لطيران التحالف استهدفت آلياتهم في محافظة لحج.",
+        "2015-07-22",
+    )
+    assert ev.sub_event_type == "Air/drone strike"
+    assert ev.actor1.name == "Operation Restoring Hope"
+    assert ev.actor2 is not None and ev.actor2.name == "Ansar Allah"
+    assert ev.fatalities == 15
+
+
+def test_bombing_from_aircraft_is_an_air_strike() -> None:
+    # snn-2015-07-22-1464: "قصف طيران التحالف" is an air strike, not shelling
+    (ev,) = _events("وعلى صعيد آخر، سقط قتلى وجرحى جراء قصف طيران التحالف العربي لمعسكر الحمزة في إب وسط اليمن.")
+    assert ev.sub_event_type == "Air/drone strike"
+
+
+def test_a_clash_with_fighters_killing_people_stays_a_clash() -> None:
+    # snn-2015-08-09-0104
+    (ev,) = _events("وكان يتحدث في أعقاب مقتل ستة أشخاص في مواجهات بين قوات الأمن ومقاتلين في مدينة سيلوبي الكردية.")
+    assert ev.sub_event_type == "Armed clash"
+    assert ev.fatalities == 6
+
+
+def test_war_on_terror_is_no_event() -> None:
+    # snn-2015-08-09-0104: a policy, not a battle
+    assert _events("وشنت تركيا «حربا على الإرهاب»، ضد حزب العمال الكردستاني وتنظيم داعش.") == []

@@ -8,6 +8,7 @@ a hypothetical or negation cue gives no event: the statement builder reads those
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,10 @@ from marsad.events.lexicon import TriggerRule
 from marsad.geo import load as load_gazetteer
 from marsad.geo.geocoder import event_location, main_country
 from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
+from marsad.nlp.dates import resolve_date
 
 _STATE_INTER = 1
+_NO_OVERRIDE = object()  # the event's date is read from its clause, not set by a split
 _CIVILIAN_INTER = 7
 # Sub-types whose unnamed author is most often a state's air force or artillery.
 _REMOTE_STATE_SUBS = frozenset({"Air/drone strike", "Shelling/artillery/missile attack"})
@@ -33,12 +36,14 @@ _GROUP_SUBS = frozenset(
     }
 )
 _TARGET_CUES = ("target_markers", "killed")
+_AIR_WORDS = re.compile(r"(?:^|\s)[وبل]?(?:ال)?(?:طيران|طائرات|طائره|مقاتلات|الجو|جويه|جوي|مروحيات|مروحيه)(?:\s|$)")
 _VICTIM_INTER = (6, 7)  # protesters, civilians (ACLED inter codes)
 _FORCE_ON_PROTEST = {"Arrests", "Attack", "Armed clash", "Abduction/forced disappearance"}
 _STATE_SUBS = {"Arrests", "Government regains territory"}
 _NEG_WINDOW = 3  # tokens before a trigger in which a negation applies
 _TARGET_WINDOW = 2  # tokens before an actor in which a target marker makes it actor2
-_ACTOR_NEAR = 6  # tokens around a weak trigger in which an armed actor supports it
+_ACTOR_NEAR = 8  # tokens around a weak trigger in which an armed actor supports it
+_SUBJECT_NEAR = 3  # the same for taking and losing ground
 # Who acts when the text names nobody: the side the sub-type implies (ACLED codes an actor1).
 _DEFAULT_ACTOR1 = {
     "Peaceful protest": "protesters",
@@ -91,7 +96,7 @@ class EventBuilder:
             events.extend(self._event(doc, ctx, group, sent, trigger, date_override, len(triggers) > 1))
         return events
 
-    def _event_triggers(self, doc: Doc, ctx: _DocContext, group: Group) -> list[tuple[Mention, str | None]]:
+    def _event_triggers(self, doc: Doc, ctx: _DocContext, group: Group) -> list[tuple[Mention, Any]]:
         """The group's trigger, or several when different acts carry different dates.
 
         "بدأت القوات في 12 ماي عمليتها لاستعادة سرت التي سيطر عليها الجهاديون في جوان 2015" tells
@@ -102,18 +107,19 @@ class EventBuilder:
         if not supported:
             return []
         best = max(supported, key=lambda t: (t.value.priority, -t.start))
-        dates = [m for m in doc.in_span(group.start, group.end, "date") if getattr(m.value, "iso", None)]
-        if len({d.value.iso for d in dates}) < 2:
-            return [(best, None)]
-        chosen: dict[str, tuple[Mention, str]] = {}
+        dates = doc.in_span(group.start, group.end, "date")
+        if len({doc.norm.text[d.start : d.end] for d in dates}) < 2:
+            return [(best, _NO_OVERRIDE)]
+        chosen: dict[str, tuple[Mention, Mention]] = {}
         for t in sorted(supported, key=lambda t: -t.value.priority):
             near = min(dates, key=lambda d: abs(d.start - t.start))
-            if near.value.iso in {iso for _, iso in chosen.values()}:
+            if any(near is d for _, d in chosen.values()):
                 continue
-            chosen.setdefault(t.value.sub_event_type, (t, near.value.iso))
+            chosen.setdefault(t.value.sub_event_type, (t, near))
         if len(chosen) < 2:
-            return [(best, None)]
-        return sorted(chosen.values(), key=lambda ti: ti[0].start)
+            return [(best, _NO_OVERRIDE)]
+        # each act takes its own date, or none when the text's date for it cannot be resolved
+        return sorted(((t, d.value.iso) for t, d in chosen.values()), key=lambda td: td[0].start)
 
     def _event(
         self,
@@ -122,7 +128,7 @@ class EventBuilder:
         group: Group,
         sent: tuple[int, int],
         trigger: Mention,
-        date_override: str | None,
+        date_override: Any,
         split: bool,
     ) -> list[EventOut]:
         rule: TriggerRule = trigger.value
@@ -131,7 +137,7 @@ class EventBuilder:
         actors = self._actors(doc, ctx, group, sent, trigger, split)
         place = _place(doc, ctx, group, sent, trigger) or _recent_place(doc, sent, ctx.main_country)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
-        m1, m2 = self._roles(doc, actors, group)
+        m1, m2 = self._roles(doc, actors, group, trigger)
         if rule.sub_event_type in _PROTEST_SUBS:
             # protesters act in a protest; an armed group named near it is not the one marching
             protesters = [a for a in (m1, m2) if a is not None and a.value.inter in (5, 6)]
@@ -147,7 +153,9 @@ class EventBuilder:
         if actor2 is None and actor1 is not None:
             actor2 = self._implied_victims(doc, ctx, sub, group, trigger, actor1, country)
         actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
-        dates = [date_override] if date_override else _dates(doc, group, sent)
+        if actor2 is not None and actor1 is not None and actor2.name == actor1.name:
+            actor2 = None  # two names of one side ("الحوثيين وقوات صالح") are not two sides
+        dates = _dates(doc, group, sent, trigger) if date_override is _NO_OVERRIDE else [date_override]
         if _is_aggregate(doc, trigger, dates, place):
             return []
         casualties = read_casualties(doc, group.start, group.end)
@@ -230,8 +238,11 @@ class EventBuilder:
         # A weak word needs an armed actor near it or a count of dead/injured in its clause group.
         near = doc.tokens_in(group.start, group.end)
         idx = next((i for i, t in enumerate(near) if t.start >= trig.start), 0)
-        lo = near[max(0, idx - _ACTOR_NEAR)].start if near else trig.start
-        hi = near[min(len(near) - 1, idx + _ACTOR_NEAR)].end if near else trig.end
+        # taking a place needs its taker as the verb's subject or object ("سيطر داعش على", not
+        # "الهدوء يسيطر على محاور القتال" with a force named further on)
+        reach = _SUBJECT_NEAR if rule.territory else _ACTOR_NEAR
+        lo = near[max(0, idx - reach)].start if near else trig.start
+        hi = near[min(len(near) - 1, idx + reach)].end if near else trig.end
         if any(_is_armed(a.value) for a in doc.in_span(lo, hi, "actor")):
             return True
         cas = read_casualties(doc, group.start, group.end)
@@ -261,21 +272,36 @@ class EventBuilder:
             out.append(m)
         return out
 
-    def _roles(self, doc: Doc, actors: list[Mention], group: Group) -> tuple[Mention | None, Mention | None]:
+    def _roles(
+        self, doc: Doc, actors: list[Mention], group: Group, trigger: Mention
+    ) -> tuple[Mention | None, Mention | None]:
         cues = doc.in_span(group.start, group.end, "cue")
         markers = [c for c in cues if c.value.kind in _TARGET_CUES]
         reporting = [c for c in cues if c.value.kind == "reporting"]
+        hurt = any(c.value.kind in ("killed", "injured") for c in cues)
+        counts = doc.in_span(group.start, group.end, "number") if hurt else []
         # The one who announces ("أعلنت الشرطة الكينية أن ...") is the source, not a side.
         sides = [a for a in actors if not _follows(doc, reporting, a, 3)] or actors
         targets: list[Mention] = []
         agents: list[Mention] = []
         for a in sides:
-            # civilians and protesters suffer violence; they do not shell or bomb
-            victim = a.value.inter in _VICTIM_INTER or _follows(doc, markers, a, _TARGET_WINDOW)
+            if _genitive_agent(doc, trigger, a):
+                agents.insert(0, a)  # "غارة جوية لطيران التحالف", "قصف مدفعي للحوثيين": the author
+                continue
+            # civilians and protesters suffer violence; they do not shell or bomb. A group counted
+            # where people died ("15 مسلحا حوثيا قتلوا", "9 من ميليشيات الحوثي") is the side hit.
+            victim = (
+                a.value.inter in _VICTIM_INTER
+                or _follows(doc, markers, a, _TARGET_WINDOW)
+                or _follows(doc, counts, a, 3)
+                or _passive_victim(doc, a, cues)
+            )
             (targets if victim else agents).append(a)
         if not agents and len(targets) > 1:
             agents.append(targets.pop(0))
-        a1 = _prefer_named(agents)
+        if trigger.value.territory:  # who takes a place is named next to the taking
+            agents.sort(key=lambda a: abs(a.start - trigger.start))
+        a1 = agents[0] if agents and _genitive_agent(doc, trigger, agents[0]) else _prefer_named(agents)
         rest = [a for a in agents if a is not a1]
         a2 = _prefer_named(targets) or _prefer_named(rest)
         if a1 is not None and a2 is not None and a1.value.id == a2.value.id:
@@ -300,13 +326,23 @@ class EventBuilder:
         elif rule.territory and loser is not None and loser.value.inter == _STATE_INTER:
             sub = "Non-state actor overtakes territory"
         cues = doc.in_span(group.start, group.end, "cue")
+        if sub == "Shelling/artillery/missile attack" and _AIR_WORDS.search(
+            doc.norm.text[trigger.start : min(group.end, trigger.end + 30)]
+        ):
+            sub = "Air/drone strike"  # "قصف طيران التحالف", "قصفت طائرات": bombing from the air
         protest = any(t.value.sub_event_type == "Peaceful protest" for t in group.triggers)
         if protest and sub in _FORCE_ON_PROTEST:
             # arrests, shots or attacks where a protest is told: the protest met intervention
             killed = any(c.value.kind == "killed" for c in cues)
             return "Excessive force against protesters" if killed else "Protest with intervention"
         victims_civil = any(c.value.kind == "civilians" for c in cues)
-        if sub == "Armed clash" and victims_civil and (a2 is None or a2.value.inter == _CIVILIAN_INTER):
+        fighters = any(c.value.kind == "combatants" for c in cues)
+        if (
+            sub == "Armed clash"
+            and victims_civil
+            and not fighters
+            and (a2 is None or a2.value.inter == _CIVILIAN_INTER)
+        ):
             sub = "Attack"
         return sub
 
@@ -470,6 +506,26 @@ def _near(doc: Doc, a: Mention, b: Mention, tokens: int) -> bool:
     return len(doc.tokens_in(lo.end, hi.start)) <= tokens
 
 
+def _passive_victim(doc: Doc, a: Mention, cues: list[Mention]) -> bool:
+    """An actor right before "قتلوا/قتلا/أصيبوا" with no count after it was killed, not killing.
+
+    "جنديين عراقيين قتلا في تفجير" (two soldiers were killed) against "الحوثيون قتلوا 5 مدنيين".
+    """
+    after = doc.tokens_in(a.end, a.end + 40)[:3]
+    for k, tok in enumerate(after[:2]):
+        if any(c.start == tok.start and c.value.kind in ("killed", "injured") for c in cues):
+            nxt = after[k + 1] if k + 1 < len(after) else None
+            return nxt is None or not (nxt.text[:1].isdigit() or doc.in_span(nxt.start, nxt.end, "number"))
+    return False
+
+
+def _genitive_agent(doc: Doc, trigger: Mention, a: Mention) -> bool:
+    """An actor joined to the act by ل right after it: "غارة جوية لطيران التحالف", "هجوم للمقاومة"."""
+    if not doc.norm.text[a.start : a.end].startswith("ل") or a.start < trigger.end:
+        return False
+    return len(doc.tokens_in(trigger.end, a.start)) <= 1
+
+
 def _follows(doc: Doc, cues: list[Mention], m: Mention, window: int) -> bool:
     """Whether one of `cues` stands within `window` tokens before mention `m`."""
     before = doc.tokens_in(max(0, m.start - 60), m.start)[-window:]
@@ -545,19 +601,25 @@ def _modality(doc: Doc, sent: tuple[int, int]) -> tuple[str, str | None]:
     return "reported", doc.surface(cue.start, cue.end)
 
 
-def _dates(doc: Doc, group: Group, sent: tuple[int, int]) -> list[str | None]:
-    """The event's dates: several when the group names several days, else at most one."""
-    found = [m for m in doc.in_span(group.start, group.end, "date") if getattr(m.value, "iso", None)]
-    if not found:
-        found = [m for m in doc.in_span(*sent, "date") if getattr(m.value, "iso", None)]
-        found = found[:1]
-    days = []
-    for m in found:
-        if m.value.iso not in days:
-            days.append(m.value.iso)
+def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> list[str | None]:
+    """The event's dates: several when the group names several days, else the one that applies.
+
+    A date the text gives but that cannot be resolved ("الخميس الماضي" in an undated article)
+    still dates the event: it gets no date rather than one borrowed from elsewhere.
+    """
+    days: list[str] = []
+    for m in doc.in_span(group.start, group.end, "date"):
+        iso = getattr(m.value, "iso", None)
+        if iso and iso not in days:
+            days.append(iso)
     if len(days) > 1 and all(len(d) == 10 for d in days):
-        return days
-    return days[:1]
+        return list(days)
+    inside = doc.in_span(group.start, group.end, "date")
+    if inside:  # the date nearest the act, resolved or not
+        nearest = min(inside, key=lambda m: abs(m.start - trigger.start))
+        return [nearest.value.iso] if nearest.value.iso else []
+    found = resolve_date(doc, group.start, group.end)
+    return [found.iso] if found is not None and found.iso else []
 
 
 def _place(doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention) -> Any:

@@ -176,9 +176,7 @@ class Doc:
 
     def in_span(self, start: int, end: int, kind: str | None = None) -> list[Mention]:
         """Mentions inside [start, end), in text order."""
-        found = [
-            m for m in self.mentions if m.start >= start and m.end <= end and (kind is None or m.kind == kind)
-        ]
+        found = [m for m in self.mentions if m.start >= start and m.end <= end and (kind is None or m.kind == kind)]
         return sorted(found, key=lambda m: (m.start, -m.end))
 
     def surface(self, start: int, end: int) -> str:

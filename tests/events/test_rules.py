@@ -79,7 +79,12 @@ def test_dawn_is_not_a_detonation() -> None:
 
 def test_helicopter_crash_is_no_event() -> None:
     # snn-2015-08-06-0413: an accident, not an attack
-    assert _events("قال مسؤولون إنّ طائرة هليكوبتر تابعة للجيش الافغاني تحطمت اليوم، ما أسفر عن مقتل 17 شخصًا كانوا على متنها.") == []
+    assert (
+        _events(
+            "قال مسؤولون إنّ طائرة هليكوبتر تابعة للجيش الافغاني تحطمت اليوم، ما أسفر عن مقتل 17 شخصًا كانوا على متنها."
+        )
+        == []
+    )
 
 
 def test_civilians_are_hit_not_hitting() -> None:

@@ -89,8 +89,10 @@ def read_numbers(text: str) -> list[Number]:
 
 def _read_at(text: str, tokens: list[Token], i: int) -> tuple[int, Number | None]:
     tok = tokens[i]
-    if tok.text[0].isdigit() or (tok.text[:1] in "وب" and tok.text[1:2].isdigit()) or (
-        tok.text.startswith("ال") and tok.text[2:3].isdigit()
+    if (
+        tok.text[0].isdigit()
+        or (tok.text[:1] in "وب" and tok.text[1:2].isdigit())
+        or (tok.text.startswith("ال") and tok.text[2:3].isdigit())
     ):
         return _read_digits(text, tokens, i)
     cls = _word_class(tok.text)

@@ -652,8 +652,8 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None) ->
             if r.role == "reference":
                 continue
             if r.role == "border":
-                other = home if home != r.place.country else None
-                region = border_region(gaz, other, r.place) if other else None
+                side = _border_side(doc, state, r, gaz)
+                region = border_region(gaz, side, r.place) if side else None
                 places.append((region or r.place, r.start))
                 continue
             places.append((r.place, r.start))
@@ -675,6 +675,20 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None) ->
         return found
     s, e = doc.sentence_of(anchor)
     return pick(s, e)
+
+
+def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str | None:
+    """Which side of "الحدود مع X" the event is on: a country the sentence names (a demonym,
+    "الجيش البوركيني", or a place), else the article's countries, that borders X."""
+    neighbour = border.place.country
+    lo, hi = doc.sentence_of(border.start)
+    sentence = [d.iso for d in state["demonyms"] if lo <= d.start < hi]
+    sentence += [r.place.country for r in state["resolved"] if lo <= r.start < hi and r.place.country]
+    ranked = [iso for iso, _ in doc_countries(doc)]
+    for iso in [*sentence, *ranked]:
+        if iso and iso != neighbour and (iso, neighbour) in gaz.borders:
+            return iso
+    return None
 
 
 def _the_country_direction(doc: Doc, start: int, end: int, gaz: Gazetteer, home: str | None) -> Place | None:

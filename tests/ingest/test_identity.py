@@ -111,3 +111,19 @@ def test_both_backends_dedup_and_links(db_url: str, tmp_path: Path) -> None:
         assert _count(store, articles) == 2
     finally:
         store.close()
+
+
+def test_no_extract_stores_the_text_make_doc_would(store: Store, tmp_path: Path) -> None:
+    """--no-extract skips normalization, but stores exactly the text `Pipeline.make_doc` builds."""
+    from marsad.model import Article
+    from marsad.pipeline import Pipeline
+
+    f = tmp_path / "s.txt"
+    f.write_text("الرئيسية / دولي / خبر\n" + story(), encoding="utf-8")
+    ing = Ingester(store, extract=False)
+    ing.run([str(f)])
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(articles)).one()
+    made = Pipeline([]).make_doc(Article(id=row.id, text=story(), title=row.title))
+    assert row.text == made.raw
+    assert row.content_hash == row.id == identity.content_hash(made.raw)

@@ -15,7 +15,7 @@ from pathlib import Path
 from marsad.ingest import identity
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "corpus" / "saudinewsnet.jsonl.gz"
-N = 1500
+N = 1000
 
 
 def _count(db: Path, sql: str) -> int:
@@ -40,7 +40,7 @@ def test_kill_and_resume(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     proc = subprocess.Popen(_ingest_cmd(src, db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while time.time() < deadline and _count(db, "SELECT count(*) FROM articles") < 200:
+    while time.time() < deadline and _count(db, "SELECT count(*) FROM articles") < 150:
         time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

@@ -73,3 +73,20 @@ def test_watch_loop_rounds(store: Store, http_server) -> None:
     # The second poll happens only after the loop slept until the feed was due again.
     assert len(seen) == 2 and len(slept) >= 1
     assert ing.summary.counts["new"] == 1 and ing.summary.counts["duplicate"] == 1
+
+
+def test_watch_command(tmp_path, http_server) -> None:
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    base, handler = http_server
+    handler.routes["/feed"] = (200, {"Content-Type": "application/atom+xml"}, _feed([("خبر", "</p><p>".join(OTHER))]))
+    db = str(tmp_path / "w.db")
+    args = ["watch", f"{base}/feed", "--db", db, "--every", "1s", "--rounds", "1", "--delay", "0", "--no-extract"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert f"{base}/feed: 200: 1 entries; 1 new" in res.output
+    assert "1 new" in res.output
+    bad = CliRunner().invoke(app, ["watch", f"{base}/feed", "--db", db, "--every", "soon"])
+    assert bad.exit_code == 2 and "duration" in bad.output

@@ -114,3 +114,18 @@ def test_html_input_gives_events_whose_evidence_is_in_the_page(tmp_path: Path) -
         text=True,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    # Worker processes (pool, Ray) each get their own string-hash seed: results must not change.
+    sample = resource_path("samples/articles.jsonl")
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}.jsonl"
+        env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "marsad", "extract", str(sample), "-o", str(out)], env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]

@@ -358,6 +358,13 @@ def _curated_level(key: str, w: _Words) -> str:
     return found
 
 
+def _all_minor_elsewhere(c: Candidate, gaz: Gazetteer, countries: dict[str, float]) -> bool:
+    z = gaz.zipf.get(c.key, 0.0)
+    return all(
+        countries.get(e.place.country or "", 0.0) < 0.2 and _derived_level(e.place, z) == "minor" for e in c.entries
+    )
+
+
 def _cue_before(c: Candidate, tokens: list[Token], w: _Words) -> bool:
     return c.i > 0 and not c.prefix and any(f in w.cue_kind for f in _strip(tokens[c.i - 1].text))
 
@@ -505,6 +512,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     # A never-level word with no cue word right before it cannot be a place: drop it before
     # reading its context (most candidates are such words; this is the hot path).
     cands = [c for c in cands if _curated_level(c.key, w) != "never" or _cue_before(c, tokens, w)]
+    # Likewise a name whose every reading is a village of a country the article is not about.
+    cands = [c for c in cands if not _all_minor_elsewhere(c, gaz, countries)]
     contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
 
     allowed_of = [
@@ -632,18 +641,21 @@ def main_country(doc: Doc) -> str | None:
     return ranked[0][0] if ranked else None
 
 
-def event_location(doc: Doc, start: int, end: int, anchor: int | None = None) -> Place | None:
+def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, home: str | None = None) -> Place | None:
     """The most precise place an event clause [start, end) supports, or None.
 
     Places inside the clause come first (most precise, then nearest to `anchor`); then a
     direction of "the country" ("جنوب غرب البلاد"); then the places of the clause's sentence.
     A place only used as a distance reference ("450 كلم شرق طرابلس") is not the event's place.
+    `home` is the country the clause itself is about when the caller knows it (the nationality
+    of the force attacked: "موقعا للجيش البوركيني قرب الحدود مع النيجر" is on Burkina Faso's
+    side); by default the article's main country.
     """
     gaz = load()
     state = geo_state(doc)
     resolved: list[Resolved] = state["resolved"]
     anchor = start if anchor is None else anchor
-    home = main_country(doc)
+    home = home or main_country(doc)
 
     def pick(lo: int, hi: int) -> Place | None:
         inside = [r for r in resolved if r.start >= lo and r.end <= hi]

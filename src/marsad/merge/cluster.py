@@ -11,6 +11,7 @@ then blocked from being merged again.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from marsad.merge.rules import MergeRules, compare, content_words, date_keys, default_rules
-from marsad.merge.sources import cluster_summary
+from marsad.merge.sources import cluster_summaries
 from marsad.store.db import Store, StoreError
 from marsad.store.schema import (
     articles,
@@ -95,7 +96,8 @@ def _now() -> dt.datetime:
 
 def _rows(conn: sa.Connection, where: Any) -> list[dict[str, Any]]:
     cols = [events.c[c] for c in COLUMNS]
-    return [dict(r._mapping) for r in conn.execute(sa.select(*cols).where(where))]
+    # zip over plain tuples: building rows through `_mapping` costs more than the query itself.
+    return [dict(zip(COLUMNS, r, strict=True)) for r in conn.execute(sa.select(*cols).where(where))]
 
 
 def _chunks(items: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -139,7 +141,7 @@ def merge_events(
                 members_of[row["merged_into"]].append(row["id"])
         touched: set[int] = set()
         texts = ArticleWords(conn, rules)
-        now = _now()
+        links: list[tuple[dict[str, Any], int, float, list[str]]] = []
         for ev in new:
             best: tuple[float, int, list[str]] | None = None
             seen_heads: set[int] = set()
@@ -161,31 +163,47 @@ def merge_events(
             if best is None:
                 continue
             score, head, reasons = best
-            _link(conn, ev, head, score, reasons, "auto", now)
+            links.append((ev, head, score, reasons))
             pool[ev["id"]] = {**ev, "status": "merged", "merged_into": head}
             clusters[head].add(ev["article_id"])
             members_of[head].append(ev["id"])
             touched.add(head)
             report.merged += 1
             report.links.append((ev["id"], head, score))
-        for head in sorted(touched):
-            refresh_cluster(conn, head)
+        _link_all(conn, links, "auto")
+        refresh_clusters(conn, sorted(touched))
         report.heads_updated = len(touched)
     return report
 
 
+_CANDIDATES = sa.text(
+    f"SELECT {', '.join(COLUMNS)} FROM events WHERE country = :c AND date IN (:d0, :d1, :d2, :d3, :d4) "
+    "AND status != 'rejected' AND (lat IS NULL OR lon IS NULL OR geo_precision IS NULL "
+    "OR geo_precision NOT IN ('point', 'city') OR (lat BETWEEN :s AND :n AND lon BETWEEN :w AND :e))"
+)
+
+
 def _candidates(conn: sa.Connection, new: list[dict[str, Any]], rules: MergeRules) -> dict[int, dict[str, Any]]:
-    """Every stored event in the new events' countries on their compatible dates, plus the heads
-    of merged ones: batched indexed look-ups (ix_events_country_date)."""
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for ev in new:
-        wanted[ev["country"]].update(date_keys(ev["date"], rules.max_days))
+    """The stored events a new event could merge with, plus the heads of merged ones.
+
+    One indexed look-up per new event (ix_events_country_date: country, then the few compatible
+    date values), with a bounding box around precise places so that far-away events of the same
+    country and day never leave the database.
+    """
     pool: dict[int, dict[str, Any]] = {}
-    for country, keys in wanted.items():
-        for chunk in _chunks(sorted(keys)):
-            cond = sa.and_(events.c.country == country, events.c.date.in_(list(chunk)), events.c.status != "rejected")
-            for r in _rows(conn, cond):
-                pool[r["id"]] = r
+    for ev in new:
+        keys = date_keys(ev["date"], rules.max_days)
+        box = {"s": -90.0, "n": 90.0, "w": -180.0, "e": 180.0}
+        if ev["geo_precision"] in rules.precise and ev["lat"] is not None and ev["lon"] is not None:
+            dlat = rules.max_km / 111.0
+            dlon = dlat / max(0.1, math.cos(math.radians(ev["lat"])))
+            box = {"s": ev["lat"] - dlat, "n": ev["lat"] + dlat, "w": ev["lon"] - dlon, "e": ev["lon"] + dlon}
+        for i in range(0, len(keys), 5):  # five date values per statement (a wider max_days: more)
+            group = keys[i : i + 5]
+            group += [group[0]] * (5 - len(group))
+            params = {"c": ev["country"], **{f"d{j}": k for j, k in enumerate(group)}, **box}
+            for r in conn.execute(_CANDIDATES, params):
+                pool.setdefault(r[0], dict(zip(COLUMNS, r, strict=True)))
     heads = {r["merged_into"] for r in pool.values() if r["status"] == "merged" and r["merged_into"]} - set(pool)
     for chunk in _chunks(sorted(heads)):
         for r in _rows(conn, events.c.id.in_(list(chunk))):
@@ -243,50 +261,103 @@ def _against_cluster(
     return best
 
 
-def _link(
-    conn: sa.Connection, ev: dict[str, Any], head: int, score: float, reasons: list[str], by: str, now: dt.datetime
-) -> None:
-    conn.execute(events.update().where(events.c.id == ev["id"]).values(status="merged", merged_into=head))
-    link = conn.execute(
-        sa.select(
-            event_articles.c.article_id,
-            event_articles.c.evidence,
-            event_articles.c.evidence_start,
-            event_articles.c.evidence_end,
-        ).where(event_articles.c.event_id == ev["id"])
-    ).all()
-    have = {r[0] for r in conn.execute(sa.select(event_articles.c.article_id).where(event_articles.c.event_id == head))}
-    rows = [dict(r._mapping) | {"event_id": head} for r in link if r[0] not in have]
+def _link_all(conn: sa.Connection, links: list[tuple[dict[str, Any], int, float, list[str]]], by: str) -> None:
+    """Record merges in a few batched statements (a statement costs ~1 ms through SQLAlchemy:
+    per-row statements would dominate an incremental batch)."""
+    if not links:
+        return
+    now = _now()
+    ids = [ev["id"] for ev, *_ in links]
+    head_of = {ev["id"]: head for ev, head, *_ in links}
+    conn.execute(
+        events.update()
+        .where(events.c.id == sa.bindparam("eid"))
+        .values(status="merged", merged_into=sa.bindparam("h")),
+        [{"eid": e, "h": h} for e, h in head_of.items()],
+    )
+    ea = event_articles.c
+    have: set[tuple[int, str]] = set()
+    heads = sorted(set(head_of.values()))
+    for chunk in _chunks(heads):
+        have |= {
+            (r[0], r[1]) for r in conn.execute(sa.select(ea.event_id, ea.article_id).where(ea.event_id.in_(chunk)))
+        }
+    rows = []
+    for chunk in _chunks(ids):
+        q = sa.select(ea.event_id, ea.article_id, ea.evidence, ea.evidence_start, ea.evidence_end).where(
+            ea.event_id.in_(chunk)
+        )
+        for r in conn.execute(q):
+            key = (head_of[r.event_id], r.article_id)
+            if key not in have:
+                have.add(key)
+                rows.append({**dict(r._mapping), "event_id": key[0]})
     if rows:
         conn.execute(event_articles.insert(), rows)
-    conn.execute(sa.delete(merge_links).where(merge_links.c.event_id == ev["id"]))
+    for chunk in _chunks(ids):
+        conn.execute(sa.delete(merge_links).where(merge_links.c.event_id.in_(chunk)))
     conn.execute(
-        merge_links.insert().values(
-            event_id=ev["id"], head_id=head, score=score, reasons=reasons, prev_status=ev["status"], by=by, at=now
-        )
+        merge_links.insert(),
+        [
+            {
+                "event_id": ev["id"],
+                "head_id": head,
+                "score": score,
+                "reasons": reasons,
+                "prev_status": ev["status"],
+                "by": by,
+                "at": now,
+            }
+            for ev, head, score, reasons in links
+        ],
     )
 
 
 def refresh_cluster(conn: sa.Connection, head: int) -> dict[str, Any] | None:
     """Recompute a head's sources, figures and conservative fatalities after its cluster changed."""
-    row = conn.execute(sa.select(events).where(events.c.id == head)).first()
-    if row is None:
-        return None
-    head_row = dict(row._mapping)
-    old = conn.execute(sa.select(event_clusters).where(event_clusters.c.head_id == head)).first()
-    own = old.own_fatalities if old is not None else head_row["fatalities"]
-    member_ids = [r[0] for r in conn.execute(sa.select(merge_links.c.event_id).where(merge_links.c.head_id == head))]
-    members = _rows(conn, sa.and_(events.c.id.in_(member_ids), events.c.merged_into == head)) if member_ids else []
-    summary = cluster_summary(conn, {**head_row, "fatalities": own}, members)
-    conn.execute(sa.delete(event_clusters).where(event_clusters.c.head_id == head))
-    if not members:
-        if old is not None and head_row["status"] != "corrected":
-            conn.execute(events.update().where(events.c.id == head).values(fatalities=own))
-        return None
-    conn.execute(event_clusters.insert().values(head_id=head, own_fatalities=own, updated_at=_now(), **summary))
-    if head_row["status"] != "corrected":  # a reviewer's figure wins over the rule
-        conn.execute(events.update().where(events.c.id == head).values(fatalities=summary["fatalities_low"]))
-    return summary
+    return refresh_clusters(conn, [head]).get(head)
+
+
+def refresh_clusters(conn: sa.Connection, heads: list[int]) -> dict[int, dict[str, Any]]:
+    """`refresh_cluster` for many heads in batched queries; returns the summaries of real clusters."""
+    head_rows: dict[int, dict[str, Any]] = {}
+    old: dict[int, Any] = {}
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(heads))):
+        head_rows |= {r["id"]: r for r in _rows(conn, events.c.id.in_(chunk))}
+        old |= {
+            r.head_id: r for r in conn.execute(sa.select(event_clusters).where(event_clusters.c.head_id.in_(chunk)))
+        }
+        member_ids = list(
+            conn.execute(sa.select(merge_links.c.event_id).where(merge_links.c.head_id.in_(chunk))).scalars()
+        )
+        for sub in _chunks(member_ids):
+            for r in _rows(conn, events.c.id.in_(sub)):
+                if r["status"] == "merged" and r["merged_into"] in head_rows:
+                    members[r["merged_into"]].append(r)
+    own = {h: (old[h].own_fatalities if h in old else r["fatalities"]) for h, r in head_rows.items()}
+    summaries = cluster_summaries(
+        conn, {h: ({**r, "fatalities": own[h]}, members[h]) for h, r in head_rows.items() if members[h]}
+    )
+    for chunk in _chunks(list(head_rows)):
+        conn.execute(sa.delete(event_clusters).where(event_clusters.c.head_id.in_(chunk)))
+    now = _now()
+    if summaries:
+        conn.execute(
+            event_clusters.insert(),
+            [{"head_id": h, "own_fatalities": own[h], "updated_at": now, **sm} for h, sm in summaries.items()],
+        )
+    # A reviewer's corrected figure wins over the rule; a head left alone gets its own figure back.
+    fixes = [
+        {"eid": h, "f": summaries[h]["fatalities_low"] if h in summaries else own[h]}
+        for h, r in head_rows.items()
+        if r["status"] != "corrected" and (h in summaries or h in old)
+    ]
+    if fixes:
+        conn.execute(
+            events.update().where(events.c.id == sa.bindparam("eid")).values(fatalities=sa.bindparam("f")), fixes
+        )
+    return summaries
 
 
 def merge_new(store: Store, rules: MergeRules | None = None) -> MergeReport:
@@ -368,8 +439,7 @@ def unmerge(store: Store, event_id: int, user: str = "reviewer", note: str | Non
                     after=after,
                 )
             )
-        for head in sorted({h for _, h in pairs}):
-            refresh_cluster(conn, head)
+        refresh_clusters(conn, sorted({h for _, h in pairs}))
     return [m for m, _ in pairs]
 
 

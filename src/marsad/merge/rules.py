@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from marsad.resources import load_yaml
@@ -77,15 +77,20 @@ class Verdict:
 
 def content_words(text: str, rules: MergeRules) -> frozenset[str]:
     """Normalized content words of an evidence sentence: clitic prefixes off, stop words out."""
+    return _content_words(text or "", rules.prefixes, rules.stopwords)
+
+
+@lru_cache(maxsize=100_000)  # a stored event is compared with many new ones: normalize it once
+def _content_words(text: str, prefixes: tuple[str, ...], stopwords: frozenset[str]) -> frozenset[str]:
     out = set()
-    for w in _WORD.findall(normalize(text or "")):
-        if w in rules.stopwords:
+    for w in _WORD.findall(normalize(text)):
+        if w in stopwords:
             continue
-        for p in rules.prefixes:
+        for p in prefixes:
             if w.startswith(p) and len(w) - len(p) >= 3:
                 w = w[len(p) :]
                 break
-        if (len(w) >= 3 or w.isdigit()) and w not in rules.stopwords:
+        if (len(w) >= 3 or w.isdigit()) and w not in stopwords:
             out.add(w)
     return frozenset(out)
 

@@ -46,61 +46,87 @@ class _Groups:
         return len({self.find(x) for x in self.parent})
 
 
+CHUNK = 400
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
 def independent_sources(conn: sa.Connection, article_ids: list[str]) -> tuple[int, int]:
     """(distinct outlets incl. wire copies, independent sources) of the stored articles given."""
-    ids = sorted(set(article_ids))
-    outlet = {
-        r.id: r.source or r.id
-        for r in conn.execute(sa.select(articles.c.id, articles.c.source).where(articles.c.id.in_(ids)))
-    }
-    for aid in ids:
-        outlet.setdefault(aid, aid)
-    copies = conn.execute(
-        sa.select(ingest_items.c.source, ingest_items.c.duplicate_of).where(
-            ingest_items.c.status == "near_duplicate", ingest_items.c.duplicate_of.in_(ids)
-        )
-    ).all()
-    outlets = set(outlet.values()) | {src for src, _ in copies if src}
-    groups = _Groups(ids)
-    by_outlet: dict[str, str] = {}
-    for aid in ids:  # one outlet reporting twice is one source
-        first = by_outlet.setdefault(outlet[aid], aid)
-        groups.join(first, aid)
+    return _counts(conn, {0: article_ids})[0]
+
+
+def _counts(conn: sa.Connection, groups: dict[int, list[str]]) -> dict[int, tuple[int, int]]:
+    """`independent_sources` for many clusters at once: three batched look-ups in all."""
+    ids = sorted({a for arts in groups.values() for a in arts})
+    outlet: dict[str, str] = {}
+    copies: dict[str, set[str]] = {}
+    sigs: dict[str, Any] = {}
     mh = ingest_minhash.c
-    sigs = {
-        r.article_id: identity.from_bytes(r.signature)
-        for r in conn.execute(sa.select(mh.article_id, mh.signature).where(mh.article_id.in_(ids)))
-    }
-    keys = sorted(sigs)
-    for i, a in enumerate(keys):
-        for b in keys[i + 1 :]:
-            if identity.similarity(sigs[a], sigs[b]) >= identity.THRESHOLD:
-                groups.join(a, b)
-    return len(outlets), groups.count()
+    for chunk in _chunks(ids):
+        for r in conn.execute(sa.select(articles.c.id, articles.c.source).where(articles.c.id.in_(chunk))):
+            outlet[r.id] = r.source or r.id
+        q = sa.select(ingest_items.c.source, ingest_items.c.duplicate_of).where(
+            ingest_items.c.status == "near_duplicate", ingest_items.c.duplicate_of.in_(chunk)
+        )
+        for src, dup in conn.execute(q):
+            if src:
+                copies.setdefault(dup, set()).add(src)
+        for r in conn.execute(sa.select(mh.article_id, mh.signature).where(mh.article_id.in_(chunk))):
+            sigs[r.article_id] = identity.from_bytes(r.signature)
+    out: dict[int, tuple[int, int]] = {}
+    for key, arts in groups.items():
+        members = sorted(set(arts))
+        names = {a: outlet.get(a, a) for a in members}
+        outlets = set(names.values()).union(*(copies.get(a, set()) for a in members))
+        found = _Groups(members)
+        by_outlet: dict[str, str] = {}
+        for aid in members:  # one outlet reporting twice is one source
+            found.join(by_outlet.setdefault(names[aid], aid), aid)
+        signed = [a for a in members if a in sigs]
+        for i, a in enumerate(signed):
+            for b in signed[i + 1 :]:
+                if identity.similarity(sigs[a], sigs[b]) >= identity.THRESHOLD:
+                    found.join(a, b)
+        out[key] = (len(outlets), found.count())
+    return out
 
 
 def cluster_summary(conn: sa.Connection, head: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]:
     """The event_clusters row (without head_id/own_fatalities/updated_at) of a head and its members."""
-    rows = [head, *members]
-    figures = [
-        {
-            "event_id": r["id"],
-            "article_id": r["article_id"],
-            "source": r.get("source"),
-            "fatalities": r.get("fatalities"),
-            "injuries": r.get("injuries"),
+    return cluster_summaries(conn, {0: (head, members)})[0]
+
+
+def cluster_summaries(
+    conn: sa.Connection, clusters: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]]
+) -> dict[int, dict[str, Any]]:
+    """`cluster_summary` for many clusters (keyed by head id), sources counted in one batch."""
+    counts = _counts(conn, {k: [r["article_id"] for r in (h, *m) if r["article_id"]] for k, (h, m) in clusters.items()})
+    out = {}
+    for key, (head, members) in clusters.items():
+        rows = [head, *members]
+        figures = [
+            {
+                "event_id": r["id"],
+                "article_id": r["article_id"],
+                "source": r.get("source"),
+                "fatalities": r.get("fatalities"),
+                "injuries": r.get("injuries"),
+            }
+            for r in rows
+        ]
+        credible = [r.get("fatalities") for r in rows if r.get("modality") != "hypothetical"]
+        known = [f for f in credible if f is not None]
+        n_outlets, n_independent = counts[key]
+        out[key] = {
+            "fatalities_low": conservative(credible),
+            "fatalities_high": max(known) if known else None,
+            "disputed": len(set(known)) > 1,
+            "figures": figures,
+            "articles": len({r["article_id"] for r in rows}),
+            "sources": n_outlets,
+            "independent_sources": n_independent,
         }
-        for r in rows
-    ]
-    credible = [r.get("fatalities") for r in rows if r.get("modality") != "hypothetical"]
-    known = [f for f in credible if f is not None]
-    n_outlets, n_independent = independent_sources(conn, [r["article_id"] for r in rows if r["article_id"]])
-    return {
-        "fatalities_low": conservative(credible),
-        "fatalities_high": max(known) if known else None,
-        "disputed": len(set(known)) > 1,
-        "figures": figures,
-        "articles": len({r["article_id"] for r in rows}),
-        "sources": n_outlets,
-        "independent_sources": n_independent,
-    }
+    return out

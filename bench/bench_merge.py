@@ -1,0 +1,170 @@
+"""Cross-source merging: quality on judged real report pairs, and incremental speed at a million events.
+
+Figures:
+- pairs_*: precision and recall of `marsad.merge.compare` on tests/data/merge_pairs.jsonl (report
+  pairs from two outlets of the saudinewsnet corpus, each judged same incident / different by
+  reading both articles), with the events as the pipeline extracted them when the pairs were
+  judged and the whole-article similarity from the articles' texts;
+- incremental_*: a SQLite store with 1,000,000 events (15 countries, 3 years, ACLED types) gets
+  1,000 new events (half of them new reports of stored events); `merge_events` on those 1,000 is
+  timed (indexed country/date look-ups in batches; the target is under 10 s). The benchmark's
+  throw-away database drops the full-text triggers before loading (merging never reads them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from marsad.merge import compare, merge_events
+from marsad.merge.rules import content_words, default_rules
+from marsad.model import EVENT_TYPES
+from marsad.store.db import Store
+from marsad.store.schema import articles, event_articles, events
+
+ROOT = Path(__file__).parent.parent
+COUNTRIES = ["IQ", "SY", "YE", "LY", "EG", "SO", "ML", "NG", "BF", "NE", "SD", "AF", "TR", "LB", "TN"]
+ACTORS = ["Ansar Allah", "Islamic State", "Al Shabaab", "Boko Haram", "Military Forces of Iraq", "Taliban", None]
+
+
+def pair_quality() -> dict[str, Any]:
+    import gzip
+
+    pairs = [json.loads(x) for x in (ROOT / "tests/data/merge_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+    with gzip.open(ROOT / "tests/data/merge_articles.jsonl.gz", "rt", encoding="utf-8") as fh:
+        texts = {a["id"]: f"{a.get('title') or ''} {a['text']}" for a in map(json.loads, fh)}
+    rules = default_rules()
+    words = {k: content_words(v, rules) for k, v in texts.items()}
+
+    def article_similarity(a: str, b: str) -> float:
+        return len(words[a] & words[b]) / len(words[a] | words[b])
+
+    tp = fp = fn = tn = 0
+    for p in pairs:
+        said = compare({**p["a"], "id": 1}, {**p["b"], "id": 2}, rules, article_similarity).same
+        tp += said and p["same"]
+        fp += said and not p["same"]
+        fn += (not said) and p["same"]
+        tn += (not said) and not p["same"]
+    return {
+        "pairs": len(pairs),
+        "pairs_same": tp + fn,
+        "pairs_precision": round(tp / (tp + fp), 3) if tp + fp else 0.0,
+        "pairs_recall": round(tp / (tp + fn), 3),
+        "pairs_false_merges": fp,
+        "pairs_missed_merges": fn,
+    }
+
+
+def _event(rng: random.Random, eid: int, day: dt.date, country: str, admin: int) -> dict[str, Any]:
+    etype = rng.choice(list(EVENT_TYPES))
+    lat, lon = 10 + COUNTRIES.index(country) * 1.5 + admin * 0.1, 20 + admin * 0.2
+    return {
+        "id": eid,
+        "article_id": None,
+        "event_type": etype,
+        "sub_event_type": rng.choice(EVENT_TYPES[etype]),
+        "date": day.isoformat(),
+        "actor1": rng.choice(ACTORS) or "Unidentified Armed Group",
+        "actor2": None,
+        "location": f"Town {country}-{admin}-{rng.randrange(20)}",
+        "country": country,
+        "admin1": f"Province {country}-{admin}",
+        "lat": lat + rng.random() * 0.3,
+        "lon": lon + rng.random() * 0.3,
+        "geo_precision": "city",
+        "fatalities": rng.choice([None, 0, 1, 2, 3, 5, 8, 12]),
+        "modality": "asserted",
+        # Distinct wording per report: random words from a synthetic vocabulary.
+        "evidence": " ".join(f"كلمة{rng.randrange(5000)}" for _ in range(12)),
+        "status": "new",
+    }
+
+
+def _fast_insert(store: Store, rows: list[dict[str, Any]]) -> None:
+    """Plain DB-API executemany: SQLAlchemy's per-row parameter handling would make loading a
+    million rows take longer than the benchmark itself."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = f"INSERT INTO events ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    raw = store.engine.raw_connection()
+    try:
+        raw.cursor().executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def incremental(n_base: int = 1_000_000, n_new: int = 1_000, seed: int = 11) -> dict[str, Any]:
+    rng = random.Random(seed)
+    start = dt.date(2022, 1, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(str(Path(tmp) / "bench.db"))
+        with store.engine.begin() as conn:  # a throw-away database: no full-text index to keep
+            for trigger in ("events_fts_ai", "events_fts_ad", "events_fts_au"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        t0 = time.perf_counter()
+        base: list[dict[str, Any]] = []
+        for i in range(1, n_base + 1):
+            base.append(
+                _event(
+                    rng, i, start + dt.timedelta(days=rng.randrange(3 * 365)), rng.choice(COUNTRIES), rng.randrange(8)
+                )
+            )
+            if len(base) == 100_000:
+                _fast_insert(store, base)
+                base = []
+        _fast_insert(store, base)
+        load_s = time.perf_counter() - t0
+        # New reports: half repeat a stored event (another outlet, same day, place, type and actors).
+        rng2 = random.Random(seed + 1)
+        new_rows, arts, links = [], [], []
+        repeats = rng2.sample(range(1, n_base + 1), n_new // 2)
+        with store.engine.connect() as conn:
+            import sqlalchemy as sa
+
+            originals = {
+                r.id: dict(r._mapping) for r in conn.execute(sa.select(events).where(events.c.id.in_(repeats)))
+            }
+        for k in range(n_new):
+            eid = n_base + 1 + k
+            if k < len(repeats):
+                orig = originals[repeats[k]]
+                row = {key: orig[key] for key in _event(rng2, 0, start, "IQ", 0)}
+                row.update(id=eid, lat=orig["lat"] + 0.01, evidence=orig["evidence"] + " (وكالة)")
+            else:
+                row = _event(rng2, eid, start + dt.timedelta(days=rng2.randrange(3 * 365)), rng2.choice(COUNTRIES), 0)
+            aid = f"bench-article-{k}"
+            row["article_id"] = aid
+            arts.append({"id": aid, "source": f"outlet-{k % 14}", "text": row["evidence"]})
+            links.append({"event_id": eid, "article_id": aid, "evidence": row["evidence"]})
+            new_rows.append(row)
+        store.bulk_insert(articles, arts)
+        store.bulk_insert(events, new_rows)
+        store.bulk_insert(event_articles, links)
+        t1 = time.perf_counter()
+        report = merge_events(store, event_ids=[r["id"] for r in new_rows])
+        merge_s = time.perf_counter() - t1
+        store.close()
+    return {
+        "incremental_base_events": n_base,
+        "incremental_new_events": n_new,
+        "incremental_load_seconds": round(load_s, 1),
+        "incremental_merge_seconds": round(merge_s, 2),
+        "incremental_merged": report.merged,
+        "incremental_repeats_offered": len(repeats),
+    }
+
+
+def run(shared: Path) -> dict[str, Any]:
+    return {**pair_quality(), **incremental()}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(json.dumps(run(ROOT.parent / "shared"), indent=2))

@@ -170,3 +170,15 @@ def test_cli(db: str) -> None:
     assert json.loads(res.stdout)["actor"]["id"] == "islamic_state"
     res = runner.invoke(cli_app, ["actor", "nobody-at-all", "--db", db])
     assert res.exit_code == 1
+
+
+def test_column_copy_gives_the_same_profile(db: str, store: Store) -> None:
+    fast = Store(db)  # with the in-memory column copy the API uses
+    try:
+        fast.columns._load()  # load now instead of in the background
+        with fast.engine.connect() as conn:
+            assert fast.columns.get(conn) is not None
+        for name in ("داعش", "بوكو حرام", "ولاية سرت"):
+            assert actor_profile(fast, name) == actor_profile(store, name)
+    finally:
+        fast.close()

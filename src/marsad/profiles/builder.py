@@ -69,6 +69,7 @@ class _Events:
     lon: np.ndarray
     member: np.ndarray  # int32 index into family names
     end_month: int  # the newest month in the whole database (for "quiet since")
+    strategic: np.ndarray  # bool: a sub-type that may state a relation (RELATION_SUBS)
 
 
 def actor_profile(
@@ -87,7 +88,7 @@ def actor_profile(
         ev = _events(store, conn, names)
         latest = _latest(conn, ev)
         map_layer = _map(conn, ev)
-        strategic = _strategic_evidence(conn, names)
+        strategic = _strategic_evidence(conn, ev)
         stmts = _statements(conn, names)
     entry = family.entry
     profile: dict[str, Any] = {
@@ -237,6 +238,8 @@ def _events_from_columns(snap: Any, names: list[str]) -> _Events:
         ainv = ainv + 1
     member = np.where(a1[pos] >= 0, a1[pos], a2[pos])
     end = _month_of(snap.dates[-1]) if snap.dates else -1
+    sub_codes = snap.codes["sub_event_type"].lookup(list(RELATION_SUBS))
+    strategic = np.isin(snap.cols["sub_event_type"][pos], sub_codes)
     return _Events(
         ids=snap.ids[pos],
         month=month,
@@ -249,13 +252,26 @@ def _events_from_columns(snap: Any, names: list[str]) -> _Events:
         lon=snap.lon[pos],
         member=member.astype(np.int32),
         end_month=end,
+        strategic=strategic,
     )
 
 
 def _events_from_sql(conn: sa.Connection, names: list[str]) -> _Events:
     c = events.c
     rows = conn.execute(
-        sa.select(c.id, c.date, c.event_type, c.country, c.admin1, c.fatalities, c.lat, c.lon, c.actor1, c.actor2)
+        sa.select(
+            c.id,
+            c.date,
+            c.event_type,
+            c.sub_event_type,
+            c.country,
+            c.admin1,
+            c.fatalities,
+            c.lat,
+            c.lon,
+            c.actor1,
+            c.actor2,
+        )
         .where(sa.or_(c.actor1.in_(names), c.actor2.in_(names)), c.status != "merged")
         .order_by(c.date, c.id)
     ).all()
@@ -287,6 +303,7 @@ def _events_from_sql(conn: sa.Connection, names: list[str]) -> _Events:
         lon=np.array([np.nan if r.lon is None else r.lon for r in rows], dtype=np.float64),
         member=np.array([index.get(r.actor1, index.get(r.actor2, 0)) for r in rows], dtype=np.int32),
         end_month=_month_of(end),
+        strategic=np.array([r.sub_event_type in RELATION_SUBS for r in rows], dtype=bool),
     )
 
 
@@ -564,31 +581,25 @@ def _estimates(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, 
     return out
 
 
-def _strategic_evidence(conn: sa.Connection, names: list[str]) -> list[dict[str, Any]]:
+def _strategic_evidence(conn: sa.Connection, ev: _Events) -> list[dict[str, Any]]:
+    """The newest strategic events (pledges, splits, agreements are coded there) with evidence."""
+    picked = np.flatnonzero(ev.strategic)
+    order = picked[np.lexsort((ev.ids[picked], ev.month[picked]))[::-1][:MAX_RELATION_EVENTS]]
+    ids = [int(i) for i in ev.ids[order]]
+    if not ids:
+        return []
     c, a = events.c, articles.c
-    q = (
-        sa.select(
-            c.id,
-            c.evidence,
-            c.evidence_start,
-            c.evidence_end,
-            c.article_id,
-            c.date,
-            c.sub_event_type,
-            a.source,
-            a.url,
-            a.title,
-        )
-        .join(articles, a.id == c.article_id)
-        .where(sa.or_(c.actor1.in_(names), c.actor2.in_(names)), c.sub_event_type.in_(RELATION_SUBS))
-        .order_by(c.date.desc(), c.id.desc())
-        .limit(MAX_RELATION_EVENTS)
-    )
+    q = sa.select(
+        c.id, c.evidence, c.evidence_start, c.evidence_end, c.article_id, c.date, c.sub_event_type, a.source,
+        a.url, a.title,
+    ).join(articles, a.id == c.article_id)  # fmt: skip
     out = []
-    for r in conn.execute(q):
-        d = dict(r._mapping)
-        d["links"] = {"event": f"/api/events/{d['id']}", "article": f"/api/articles/{d['article_id']}"}
-        out.append(d)
+    for i in range(0, len(ids), 900):
+        for r in conn.execute(q.where(c.id.in_(ids[i : i + 900]))):
+            d = dict(r._mapping)
+            d["links"] = {"event": f"/api/events/{d['id']}", "article": f"/api/articles/{d['article_id']}"}
+            out.append(d)
+    out.sort(key=lambda d: (d["date"] or "", d["id"]), reverse=True)
     return out
 
 

@@ -18,6 +18,7 @@ _KIND_AR = {
     "agreement": "اتفاق",
     "rivalry": "صراع",
     "branch_of": "فرع من",
+    "joined_as": "انضم فصار",
 }
 
 
@@ -100,11 +101,12 @@ def print_profile(p: dict[str, Any], console: Console, months: int = 24) -> None
             )  # fmt: skip
         console.print(t)
 
-    if p["relations"]:
+    rels = [r for r in p["relations"] if not (r["source"] == "registry" and r["object"] == a["name"])]
+    if rels:  # the actor's own branches are listed above
         t = Table(title="relations")
         for col in ("relation", "subject", "object", "reports", "first", "evidence"):
             t.add_column(col)
-        for r in p["relations"]:
+        for r in rels:
             kind = f"{r['kind']} ({_KIND_AR.get(r['kind'], '')})"
             ev = _clip(r["evidence"][0]["evidence"], 80) if r["evidence"] else r["source"]
             t.add_row(kind, r["subject"], r["object"], str(r["reports"]), r["first_date"] or "", ev)

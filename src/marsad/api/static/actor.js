@@ -19,7 +19,8 @@
       span: "الفترة", areas_n: "مناطق", countries: "البلدان", on_map: (n) => `${n} على الخريطة`,
       article: "المقال", event: "الحدث", registry: "سجل الفاعلين", reports: (n) => `${n} تقرير`,
       kinds: { pledge: "بايع", split: "انشق عن", alliance: "تحالف مع", joint_operations: "غرفة عمليات مشتركة مع",
-        merger: "اندمج مع", renamed: "صار يُعرف بـ", agreement: "اتفاق مع", rivalry: "صراع مع", branch_of: "فرع من" },
+        merger: "اندمج مع", renamed: "صار يُعرف بـ", agreement: "اتفاق مع", branch_of: "فرع من",
+        joined_as: "انضم فصار" },
       qual: { exact: "", below: "أقل من", above: "أكثر من", about: "نحو", range: "بين" },
     },
     en: {
@@ -37,7 +38,8 @@
       on_map: (n) => `${n} on the map`, article: "article", event: "event", registry: "actor registry",
       reports: (n) => `${n} report${n === 1 ? "" : "s"}`,
       kinds: { pledge: "pledged to", split: "split from", alliance: "allied with", joint_operations: "joint operations with",
-        merger: "merged with", renamed: "renamed", agreement: "agreement with", rivalry: "fights", branch_of: "branch of" },
+        merger: "merged with", renamed: "renamed", agreement: "agreement with", branch_of: "branch of",
+        joined_as: "joined as" },
       qual: { exact: "", below: "under", above: "over", about: "about", range: "between" },
     },
   };
@@ -278,7 +280,8 @@
 
   // ---- relations ----------------------------------------------------------------------------
   function renderRelations(p) {
-    const rels = p.relations;
+    // the actor's own branches are listed in the header already
+    const rels = p.relations.filter((r) => !(r.source === "registry" && r.object === p.actor.name));
     show("relations-box", rels.length > 0);
     const list = $("relations");
     list.replaceChildren();

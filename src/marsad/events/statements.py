@@ -80,8 +80,9 @@ class StatementBuilder:
                 continue
             kinds.setdefault(kind, c.start)
         armed = [a for a in doc.in_span(s, e, "actor") if getattr(a.value, "inter", 0) in (1, 2, 3, 4, 8)]
-        if not kinds and armed and hypo and doc.in_span(s, e, "trigger"):
-            kinds["warning"] = hypo[0].start
+        forecast = [c for c in cues if c.value.kind == "forecast"]
+        if not kinds and armed and forecast and doc.in_span(s, e, "trigger"):
+            kinds["warning"] = forecast[0].start
         estimate = _estimate_anchor(doc, s, e)
         if estimate is not None:
             kinds["estimate"] = estimate

@@ -22,7 +22,11 @@ class TriggerTagger:
         for m in self.triggers.find(doc.tokens):
             doc.mentions.append(Mention("trigger", m.start, m.end, m.payload, self.name))
         for m in self.cues.find(doc.tokens):
-            if m.payload.kind == "hypothetical" and m.pattern in _MODAL and not _imperfect_after(doc, m.last):
+            if (
+                m.payload.kind in ("hypothetical", "forecast")
+                and m.pattern in _MODAL
+                and not _imperfect_after(doc, m.last)
+            ):
                 continue  # "قد قتلت" (has been killed) is a fact; "قد يتوجهون" (may go) is not
             doc.mentions.append(Mention("cue", m.start, m.end, m.payload, self.name))
         return doc

@@ -47,9 +47,13 @@ class StatementBuilder:
                 if kind in last and i - last[kind] <= 1 and st.speaker is None:
                     last[kind] = i
                     continue
-                if kind in _ONE_PER_PLACE and st.places:
+                if kind == "pledge":
+                    # one allegiance, whichever side the sentence names first
+                    names = {a.name for a in (st.speaker, st.about) if a is not None}
+                    key: tuple[Any, ...] = (kind, tuple(sorted(names)) or (s, e))
+                elif kind in _ONE_PER_PLACE and st.places:
                     # the same talks or measures told by several speakers: once per place
-                    key: tuple[Any, ...] = (kind, tuple(sorted(p.name for p in st.places)))
+                    key = (kind, tuple(sorted(p.name for p in st.places)))
                 else:
                     key = (kind, st.speaker.name if st.speaker else (s, e), st.about.name if st.about else None)
                 if key in seen:

@@ -15,6 +15,7 @@ from typing import Any
 from marsad.events.casualties import read_casualties
 from marsad.events.clauses import split_clauses
 from marsad.events.lexicon import TriggerRule
+from marsad.events.speakers import speaker_of
 from marsad.geo import load as load_gazetteer
 from marsad.geo.geocoder import event_location, main_country
 from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
@@ -590,14 +591,14 @@ def _is_hypothetical(doc: Doc, group: Group, trigger: Mention, sent: tuple[int, 
 
 
 def _modality(doc: Doc, sent: tuple[int, int]) -> tuple[str, str | None]:
+    """ "reported" with the source's words when the sentence credits a source, else "asserted"."""
     cues = [c for c in doc.in_span(*sent, "cue") if c.value.kind == "reporting"]
     if not cues:
         return "asserted", None
     cue = cues[0]
-    who = [m for m in doc.mentions if m.kind in ("actor", "ner") and cue.end <= m.start < cue.end + 60]
-    if who:
-        who.sort(key=lambda m: m.start)
-        return "reported", doc.surface(who[0].start, who[0].end)
+    who = speaker_of(doc, cue.end, sent)
+    if who is not None:
+        return "reported", doc.surface(who.start, who.end)
     return "reported", doc.surface(cue.start, cue.end)
 
 

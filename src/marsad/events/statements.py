@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from marsad.events.speakers import speaker_of
 from marsad.model import ActorOut, Doc, Mention, PlaceRef, StatementOut
 
 _ESTIMATE_NOUN_WINDOW = 4  # tokens between a count and the fighters it counts
@@ -96,7 +97,7 @@ class StatementBuilder:
 
     def _statement(self, doc: Doc, kind: str, anchor: int, sent: tuple[int, int]) -> StatementOut:
         s, e = sent
-        speaker = _speaker(doc, anchor, sent)
+        speaker = speaker_of(doc, anchor, sent)
         about = _about(doc, anchor, sent, speaker)
         places = []
         for m in doc.in_span(s, e, "place"):
@@ -146,36 +147,6 @@ def _is_headline(doc: Doc, i: int) -> bool:
 def _same_clause(doc: Doc, a: Mention, b: Mention) -> bool:
     lo, hi = (a, b) if a.start < b.start else (b, a)
     return not any(ch in doc.norm.text[lo.end : hi.start] for ch in ",;:")
-
-
-def _speaker(doc: Doc, anchor: int, sent: tuple[int, int]) -> Mention | None:
-    """Who speaks: the subject of the speech verb nearest before the cue.
-
-    Arabic puts the subject after the verb ("حذر وزير الدفاع", "يقول ميزاب") as often as before
-    it ("الأفريكوم أكدت"); the statement cue itself counts as the verb when no reporting verb
-    comes before it.
-    """
-    s, e = sent
-    people = [m for m in doc.in_span(s, e) if m.kind in ("actor", "ner") and _speakerish(m)]
-    verbs = [c for c in doc.in_span(s, anchor + 1, "cue") if c.value.kind == "reporting"]
-    verb = verbs[-1].start if verbs else anchor
-    after = [m for m in people if 0 <= m.start - verb < 40]
-    before = [m for m in people if 0 <= verb - m.end < 40]
-    if after:
-        return _prefer_specific(after)
-    return before[-1] if before else None
-
-
-def _prefer_specific(mentions: list[Mention]) -> Mention:
-    """A named person or group before a generic one ("مسلحون", "قوات الأمن")."""
-    named = [m for m in mentions if m.kind == "ner" or not getattr(m.value, "generic", False)]
-    return (named or mentions)[0]
-
-
-def _speakerish(m: Mention) -> bool:
-    if m.kind == "ner":
-        return m.value in ("PERS", "ORG")
-    return not getattr(m.value, "anaphor", False)
 
 
 def _about(doc: Doc, anchor: int, sent: tuple[int, int], speaker: Mention | None) -> Mention | None:

@@ -116,3 +116,24 @@ def test_wire_copies_count_once(tmp_path: object) -> None:
         assert info["independent_sources"] == 1  # one agency story
     finally:
         store.close()
+
+
+def test_a_reviewers_merge_is_counted_and_dates_select_events(tmp_path: object) -> None:
+    store = Store(f"{tmp_path}/r.db")
+    try:
+        # Two reports the rules keep apart (actor extraction disagrees), merged by a reviewer.
+        p = pair("t8")  # blast at a Mogadishu hotel, six killed, from two outlets
+        head, other = add_events(store, [p["a"], p["b"]])
+        assert merge_new(store).merged == 0
+        store.review(other, "huda", "merge", into=head)
+        merge_new(store)
+        info = sources_of(store, head)
+        assert info["articles"] == 2 and info["sources"] == 2
+        assert {f["event_id"] for f in info["figures"]} == {head, other}
+        assert unmerge(store, other, user="huda") == [other]
+        assert _state(store, other) == ("new", None)
+        # `since` as a day: the events dated from it are examined.
+        assert merge_events(store, since="2015-07-26").examined == 2
+        assert merge_events(store, since="2015-07-27").examined == 0
+    finally:
+        store.close()

@@ -58,6 +58,7 @@ COLUMNS = (
     "evidence",
 )
 WATERMARK = "last_event_id"
+REVIEW_MARK = "last_review_id"
 CHUNK = 400  # values per IN (...) list: well under SQLite's parameter limit
 
 
@@ -108,10 +109,11 @@ def _chunks(items: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
 def merge_events(
     store: Store,
     event_ids: Iterable[int] | None = None,
-    since: int | None = None,
+    since: int | str | None = None,
     rules: MergeRules | None = None,
 ) -> MergeReport:
-    """Merge the given events (or every event with id > `since`) into the clusters they belong to.
+    """Merge the given events (or every event with id > `since`, or dated from `since` when it is
+    a "YYYY-MM-DD" string) into the clusters they belong to.
 
     Each event is only merged into an older event (smaller id), so running it again, or on the
     events in another order of batches, gives the same clusters.
@@ -122,6 +124,8 @@ def merge_events(
         if event_ids is not None:
             ids = sorted(set(event_ids))
             new = [r for chunk in _chunks(ids) for r in _rows(conn, events.c.id.in_(list(chunk)))]
+        elif isinstance(since, str):
+            new = _rows(conn, events.c.date >= since)
         else:
             new = _rows(conn, events.c.id > (since or 0))
         new = [r for r in new if r["status"] not in CLOSED and r["country"] and r["date"]]
@@ -331,6 +335,15 @@ def refresh_clusters(conn: sa.Connection, heads: list[int]) -> dict[int, dict[st
         member_ids = list(
             conn.execute(sa.select(merge_links.c.event_id).where(merge_links.c.head_id.in_(chunk))).scalars()
         )
+        # Merges a reviewer made (Store.review "merge") have no link row: find them through the
+        # articles the head lists (both look-ups indexed).
+        listed = sa.select(event_articles.c.article_id).where(event_articles.c.event_id.in_(chunk))
+        member_ids += conn.execute(
+            sa.select(events.c.id).where(
+                events.c.article_id.in_(listed), events.c.merged_into.in_(chunk), events.c.status == "merged"
+            )
+        ).scalars()
+        member_ids = sorted(set(member_ids))
         for sub in _chunks(member_ids):
             for r in _rows(conn, events.c.id.in_(sub)):
                 if r["status"] == "merged" and r["merged_into"] in head_rows:
@@ -377,6 +390,17 @@ def merge_new(store: Store, rules: MergeRules | None = None) -> MergeReport:
         for eid, prev in orphans:
             conn.execute(events.update().where(events.c.id == eid).values(status=prev or "new"))
             conn.execute(sa.delete(merge_links).where(merge_links.c.event_id == eid))
+        # Clusters a reviewer changed by hand since the last call: their figures are refreshed.
+        seen = conn.execute(sa.select(merge_state.c.value).where(merge_state.c.key == REVIEW_MARK)).scalar()
+        last_review = conn.execute(sa.select(sa.func.max(reviews.c.id))).scalar() or 0
+        hand = conn.execute(
+            sa.select(reviews.c.fields).where(reviews.c.id > int(seen or 0), reviews.c.action == "merge")
+        ).scalars()
+        heads = sorted({int(f["into"]) for f in hand if isinstance(f, dict) and f.get("into")})
+        if heads:
+            refresh_clusters(conn, heads)
+        conn.execute(sa.delete(merge_state).where(merge_state.c.key == REVIEW_MARK))
+        conn.execute(merge_state.insert().values(key=REVIEW_MARK, value=str(last_review)))
     since = int(mark) if mark else 0
     ids = [o[0] for o in orphans]
     report = merge_events(store, since=since, rules=rules)

@@ -168,6 +168,9 @@ def _load_samples(db: str | None) -> int:
         for article in items:
             store.save(pipeline(article))
             progress.advance(task)
+    from marsad.merge import merge_new
+
+    merge_new(store)  # one event from many sources
     n = store.count(__import__("marsad.store.schema", fromlist=["events"]).events)
     store.close()
     return n

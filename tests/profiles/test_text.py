@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from marsad.profiles.builder import _speaks_for
 from marsad.profiles.relations import read_relations
 from marsad.profiles.strength import read_strengths
 
@@ -113,3 +114,45 @@ def test_group_named_before_the_figure() -> None:
 )
 def test_relations(sentence: str, expected: list[tuple[str, str, str, str]]) -> None:
     assert [(r.kind, r.subject, r.object, r.cue) for r in read_relations(sentence)] == expected
+
+
+def test_subject_first_pledge_and_rename() -> None:
+    # the bundled sample article 004 (src/marsad/resources/samples/articles.jsonl): "مبايعة جماعة
+    # بوكو حرام للتنظيم": the group after the masdar pledges; "للتنظيم" is the group named before
+    sentence = (
+        "حيث تنشط داخلها أو على حدوها تنظيمات إرهابية بايعت جميعها داعش وتقدم له كامل الدعم بعد طرده من ليبيا، "
+        "خاصة بعد مبايعة جماعة “بوكو حرام” النيجيرية للتنظيم العام الماضي، وتحولها إلى “ولاية غرب إفريقيا”، "
+        "حيث أرسلت مقاتليها عبر تشاد إلى ليبيا للتدرب"
+    )
+    found = [(r.kind, r.subject, r.object) for r in read_relations(sentence)]
+    assert found == [("pledge", BOKO, "Islamic State"), ("renamed", BOKO, "Islamic State (West Africa)")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "speaks"),
+    [
+        # snn-2015-08-02-0618
+        (
+            "وفي بيان يوم الجمعة الماضي أعلن المتحدث باسم طالبان ذبيح الله مجاهد اختيار منصور زعيما جديدا بعد "
+            "يوم واحد من تأكيد وفاة الملا عمر.",
+            "ذبيح الله مجاهد",
+            True,
+        ),
+        # snn-2015-08-03-0923: the name in quotes after the title
+        (
+            "وكان المتحدث باسم حركة طالبان “ذبيح الله مجاهد”، أكد الخميس الماضي، رسمياً وفاة “الملا عمر قبل مدة "
+            "من الزمن جراء المرض”",
+            "ذبيح الله مجاهد",
+            True,
+        ),
+        # snn-2015-07-31-1853: the Afghan security office's spokesman speaks about the Taliban
+        (
+            "ففي الوقت الذي أكد فيه المتحدث باسم مكتب الأمن القومي الأفغاني عبدالحسيب صديقي أن الملا عمر توفي في "
+            "أحد مستشفيات كراتشي بسبب مرض عضال في أبريل من العام ٢٠١٣",
+            "عبدالحسيب صديقي",
+            False,
+        ),
+    ],
+)
+def test_spokespeople(sentence: str, speaker: str, speaks: bool) -> None:
+    assert _speaks_for(sentence, speaker, {"Taliban"}) is speaks

@@ -26,7 +26,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from marsad.nlp.actors import ActorEntry, ActorRegistry
-from marsad.profiles.relations import DIRECTED, RESOURCE, read_relations
+from marsad.profiles.relations import DIRECTED, RESOURCE, armed_groups, read_relations
 from marsad.profiles.strength import read_strengths
 from marsad.resources import load_yaml
 from marsad.store.db import Store
@@ -41,6 +41,8 @@ LATEST = 50  # events listed with their evidence
 MAX_STATEMENTS = 5000
 MAX_RELATION_EVENTS = 200  # strategic events read for relations (newest first)
 EVIDENCE_PER_RELATION = 5
+_TITLE_GAP = 12  # characters between "المتحدث باسم" and the group
+_NAME_GAP = 40  # characters between the title (or the group) and the speaker's name
 RELATION_SUBS = ("Change to group/activity", "Agreement", "Headquarters or base established")
 
 
@@ -697,16 +699,18 @@ def _spokes_matcher() -> PhraseMatcher[str]:
 
 def _spokespeople(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
     """People who speak for the group: the named speaker of a statement about it whose sentence
-    calls someone its spokesman, or its leader ("المتحدث باسم", "زعيم"). Statements the group
-    itself makes (speaker = the group) are counted in `statements`, not here."""
+    calls them its spokesman or leader ("المتحدث باسم داعش أبو محمد العدناني"). Statements of the
+    group itself ("أعلن تنظيم داعش") are counted in `statements`, not here."""
     wanted = set(names)
     people: dict[str, dict[str, Any]] = {}
     registry = ActorRegistry.load()
     for st in stmts:
         speaker = st["speaker"]
-        if not speaker or speaker in wanted or st["about"] not in wanted or registry.find(speaker) is not None:
+        if not speaker or (st["about"] not in wanted and speaker not in wanted):
             continue
-        if not _spokes_matcher().find(tokenize(normalize_text(st["evidence"]).text)):
+        if speaker not in wanted and registry.find(speaker) is not None:
+            continue  # another group or force speaking about this one
+        if not _speaks_for(st["evidence"], st["speaker_mention"] or speaker, wanted):
             continue
         key = st["speaker_mention"] or speaker
         p = people.setdefault(normalize(key), {"name": key, "statements": 0, "kinds": Counter(), "evidence": []})
@@ -718,6 +722,26 @@ def _spokespeople(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[st
     for p in out:
         p["kinds"] = dict(p["kinds"])
     return out
+
+
+def _speaks_for(evidence: str, mention: str, wanted: set[str]) -> bool:
+    """The sentence calls the speaker the group's spokesman or leader: "المتحدث باسم داعش أبو
+    محمد العدناني" (the group right after the title, the speaker within a few words of it)."""
+    text = normalize_text(evidence).text
+    tokens = tokenize(text)
+    where = text.find(normalize(mention))
+    if where < 0:
+        return False
+    groups = armed_groups(text, tokens)
+    for m in _spokes_matcher().find(tokens):
+        of = [g for g in groups if 0 <= g[0] - m.end <= _TITLE_GAP]
+        if not of or of[0][2] not in wanted:
+            continue
+        end = of[0][1]
+        apart = where >= end or where + len(normalize(mention)) <= m.start  # the person, not the group
+        if apart and (0 <= where - end <= _NAME_GAP or 0 <= m.start - where <= _NAME_GAP + len(mention)):
+            return True
+    return False
 
 
 def _claims(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:

@@ -74,7 +74,10 @@ def read_relations(evidence: str) -> list[Relation]:
     norm = normalize_text(evidence)
     text = norm.text
     tokens = tokenize(text)
-    actors = named_entries(text, tokens)
+    # named groups, and "التنظيم"-style anaphors (they can only be objects, resolved backwards)
+    found = _tagger().find(text, tokens)
+    mentions = [(s, e, a) for s, e, a in found if a.inter in _ARMED and (a.anaphor or not a.generic)]
+    actors = [m for m in mentions if not m[2].anaphor]
     if len(actors) < 2:
         return []
     registry = ActorRegistry.load()
@@ -83,17 +86,15 @@ def read_relations(evidence: str) -> list[Relation]:
     for cue in _cues().find(tokens):
         kind = cue.payload
         before = [x for x in actors if x[1] <= cue.start and cue.start - x[1] <= _BEFORE_GAP]
-        after = [x for x in actors if x[0] >= cue.end and x[0] - cue.end <= _AFTER_GAP]
+        after = [x for x in mentions if x[0] >= cue.end and x[0] - cue.end <= _AFTER_GAP]
         pair: tuple[ActorEntry, ActorEntry] | None = None
-        if kind == "renamed" and last_subject is not None and after:
+        if kind == "renamed" and last_subject is not None and after and not after[0][2].anaphor:
             pair = (last_subject, after[0][2])  # "بايعت داعش وغيرت اسمها إلى ولاية غرب إفريقيا"
-        elif before and after and (kind != "split" or _bare(text, cue.end, after[0][0])):
+        elif after and not after[0][2].anaphor and (obj := _marked_object(text, mentions, after[0], before)):
+            # subject first: "مبايعة جماعة بوكو حرام للتنظيم", "انشقت جبهة النصرة عن تنظيم الدولة"
+            pair = (after[0][2], obj)
+        elif before and after and not after[0][2].anaphor and (kind != "split" or _bare(text, cue.end, after[0][0])):
             pair = (before[-1][2], after[0][2])
-        elif not before and after:
-            # verb first: the subject right after the verb, the object after عن/من/مع
-            later = [x for x in actors if x[0] > after[0][1] and x[0] - after[0][1] <= _BEFORE_GAP]
-            if later and _marked(text, after[0][1], later[0][0]):
-                pair = (after[0][2], later[0][2])
         if pair is None or pair[0].id == pair[1].id or not _fits(kind, *pair):
             continue
         if kind in DIRECTED:
@@ -103,10 +104,28 @@ def read_relations(evidence: str) -> list[Relation]:
     return out
 
 
+def _marked_object(
+    text: str,
+    mentions: list[tuple[int, int, ActorEntry]],
+    subject: tuple[int, int, ActorEntry],
+    before: list[tuple[int, int, ActorEntry]],
+) -> ActorEntry | None:
+    """The object after a subject-first cue: the next group after عن/من/ل/مع; an anaphor there
+    ("للتنظيم") is the group named before the cue."""
+    later = [x for x in mentions if x[0] >= subject[1] and x[0] - subject[1] <= _BEFORE_GAP]
+    if not later or not _marked(text, subject[1], later[0][0]):
+        return None
+    if later[0][2].anaphor:
+        return before[-1][2] if before else None
+    return later[0][2]
+
+
 def _marked(text: str, gap_start: int, gap_end: int) -> bool:
-    """The words between two groups end with an object marker: "... عن", "... مع"."""
+    """The second group is introduced by عن/من/مع, or ل on its first word ("للتنظيم", "لتنظيم")."""
     words = text[gap_start:gap_end].split()
-    return bool(words) and (words[-1] in _OBJECT_MARKERS or (words[-1].startswith(("ل", "مع")) and len(words[-1]) <= 3))
+    if words and words[-1] in _OBJECT_MARKERS:
+        return len(words) <= 3  # a demonym or two may sit between: "بوكو حرام النيجيرية عن"
+    return len(words) <= 2 and text[gap_end : gap_end + 1] == "ل"
 
 
 def _bare(text: str, gap_start: int, gap_end: int) -> bool:

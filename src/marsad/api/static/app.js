@@ -579,6 +579,8 @@
     window.addEventListener("resize", () => drawTimeline());
     await refreshAll();
     route();
+    // other panels (alerts, ...) may start reading the API now: signed in if reads are closed
+    document.dispatchEvent(new CustomEvent("marsad:ready", { detail: { user: state.user } }));
   }
 
   start();

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing as mp
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
@@ -97,13 +99,34 @@ class _Watch:
         self.worker_pids = worker_pids
         self.peak: dict[int, float] = {}
         self.cpu: dict[int, float] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def sample(self) -> None:
-        for pid in self.worker_pids():
-            mb, cpu = peak_rss_mb(pid), _cpu_seconds(pid)
-            if mb:  # 0 once the process is gone: keep the last reading
-                self.peak[pid] = max(self.peak.get(pid, 0.0), mb)
-                self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu)
+        with self._lock:
+            for pid in self.worker_pids():
+                mb, cpu = peak_rss_mb(pid), _cpu_seconds(pid)
+                if mb:  # 0 once the process is gone: keep the last reading
+                    self.peak[pid] = max(self.peak.get(pid, 0.0), mb)
+                    self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu)
+
+    def __enter__(self) -> _Watch:
+        # A clock of its own as well: Ray's actors exit as soon as their last batch is done,
+        # which can be before the driver has read the last rows.
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            try:
+                self.sample()
+            except RuntimeError:  # the pool's process table changed under us: next time
+                continue
 
 
 def _consume(
@@ -153,19 +176,29 @@ def _row(
     return r
 
 
-def run_local(path: Path, workers: int, out: Path) -> dict[str, float]:
-    from marsad.pipeline import Pipeline
-
-    Pipeline.default.cache_clear()  # load it again, as each pool worker does
+def _local_run(path: Path, workers: int, out: Path) -> dict[str, float]:
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    with LocalEngine(workers) as engine:
-        watch = _Watch(engine.worker_pids)
+    with LocalEngine(workers) as engine, _Watch(engine.worker_pids) as watch:
         n, t_first, cpu_first = _consume(engine.map(extract_line, read_articles(str(path))), out, watch, SAMPLE_EVERY)
+        watch.sample()
         cpu = time.process_time() + sum(watch.cpu.values())
-    # With one worker the pipeline ran here, so this process is the worker.
+    # With one worker the pipeline ran in this process, so this process is the worker.
     peak = peak_rss_mb(os.getpid()) if workers == 1 else max(watch.peak.values())
     return _row(f"local, {workers} worker(s)", n, t0, t_first, cpu, cpu_first, peak, load)
+
+
+def run_local(path: Path, workers: int, out: Path) -> dict[str, float]:
+    """The local engine, always in fresh processes.
+
+    One worker runs in a child process of its own: like the pool's workers it loads the pipeline
+    from the code on disk (this process may hold older code when the tree changes under a long
+    run) and its peak memory is its own, not this benchmark's.
+    """
+    if workers > 1:
+        return _local_run(path, workers, out)
+    with mp.get_context("forkserver").Pool(1) as pool:
+        return pool.apply(_local_run, (path, 1, out))
 
 
 def _descendants(pid: int) -> set[int]:
@@ -207,9 +240,8 @@ def run_ray(path: Path, out: Path) -> dict[str, float]:
 
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    watch = _Watch(_RayActors())
-    # Sampled often: the actors exit with the job, and their CPU time with them.
-    n, t_first, cpu_first = _consume(iter_rows(build_dataset([str(path)], RAY_CPUS)), out, watch, 10)
+    with _Watch(_RayActors()) as watch:
+        n, t_first, cpu_first = _consume(iter_rows(build_dataset([str(path)], RAY_CPUS)), out, watch, 10)
     cpu = time.process_time() + sum(watch.cpu.values())
     peak = max(watch.peak.values(), default=0.0)
     return _row(f"ray, {RAY_CPUS} CPUs", n, t0, t_first, cpu, cpu_first, peak, load)
@@ -308,8 +340,9 @@ def _table(rows: dict[str, dict[str, float]], sweep: list[dict[str, float]], ext
         f"Ray / process pool: {extra['ray_vs_pool']:.2f} end to end, {extra['ray_vs_pool_steady']:.2f} steady, "
         f"{extra['ray_vs_pool_idle']:.2f} at the idle-core rate. Ray's cluster start ({extra['ray_start_s']} s) "
         "is in none of these: on a cluster it is already up. The outputs of the three engines are "
-        f"identical: {'yes' if extra['same'] else 'NO'}. Peak memory with one worker is this benchmark's "
-        "own process (it also holds the Ray driver).",
+        f"identical: {'yes' if extra['same'] else 'NO'}"
+        f"{'' if extra['same'] else ' (the code on disk changed between runs, or a bug: see the log)'}. "
+        "One worker runs in a child process of its own; a Ray actor's memory includes Ray's own runtime.",
         "",
         "Throughput against corpus size (2-worker pool):",
         "",
@@ -394,7 +427,11 @@ def run(shared: Path) -> dict[str, object]:
         differing = [i for i, lines in enumerate(zip(*texts, strict=True)) if len(set(lines)) > 1]
         same = not differing
         for i in differing[:3]:  # name them: a difference is a bug (or the code changed between runs)
-            print(f"   engines differ on line {i + 1}: {texts[0][i][:60]}", flush=True)
+            groups: dict[str, list[str]] = {}
+            for key, lines in zip(engines, texts, strict=True):
+                groups.setdefault(lines[i], []).append(key)
+            agree = " | ".join(" = ".join(g) for g in groups.values())
+            print(f"   engines differ on line {i + 1} ({texts[0][i][:30]}…): {agree}", flush=True)
         sweep = [
             _derive(run_local(inputs[n][0], 2, folder / f"out-2-{n}.jsonl"), inputs[n][1], 2) | {"size": n}
             for n in sizes[:-1]

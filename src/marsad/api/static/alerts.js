@@ -52,7 +52,10 @@
     }
   }
 
-  document.getElementById("lang")?.addEventListener("click", () => setTimeout(load, 0));
-  load();
-  setInterval(load, 60000);
+  // app.js says when the API may be read (after sign-in when reads are closed).
+  document.addEventListener("marsad:ready", () => {
+    load();
+    setInterval(load, 60000);
+    document.getElementById("lang")?.addEventListener("click", () => setTimeout(load, 0));
+  }, { once: true });
 })();

@@ -36,7 +36,8 @@ from marsad.text.phrases import PhraseMatcher
 from marsad.text.tokens import tokenize
 
 MAX_POINTS = 3000  # up to this many events the map gets each event; beyond, cells per month
-CELL_DEG = 0.5  # map cell size beyond MAX_POINTS
+CELL_DEGS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # map cell sizes tried beyond MAX_POINTS, finest first
+MAX_CELLS = 4000
 LATEST = 50  # events listed with their evidence
 MAX_STATEMENTS = 5000
 MAX_RELATION_EVENTS = 200  # strategic events read for relations (newest first)
@@ -191,6 +192,7 @@ def _month_of(date: str | None) -> int:
         return -1
 
 
+@lru_cache(maxsize=4096)
 def _month_label(m: int) -> str:
     return f"{m // 12:04d}-{m % 12 + 1:02d}"
 
@@ -396,6 +398,7 @@ def _by_member(ev: _Events, names: list[str]) -> list[dict[str, Any]]:
     return [{"name": names[i], "events": int(n[i]), "fatalities": int(dead[i])} for i in range(len(names)) if n[i]]
 
 
+@lru_cache(maxsize=4096)
 def _quarter(m: int) -> str:
     return f"{m // 12:04d}-Q{m % 12 // 3 + 1}"
 
@@ -405,24 +408,27 @@ def _movement(ev: _Events, quiet: int) -> list[dict[str, Any]]:
     ok = (ev.area > 0) & (ev.month >= 0)
     if not ok.any():
         return []
-    pairs = np.unique(ev.area[ok].astype(np.int64) * (1 << 32) + ev.month[ok])
-    by_area: dict[int, list[int]] = defaultdict(list)
-    for p in pairs.tolist():
-        by_area[p >> 32].append(p & 0xFFFFFFFF)
+    pairs = np.unique(ev.area[ok].astype(np.int64) * (1 << 32) + ev.month[ok])  # sorted: area, then month
+    area, month = pairs >> 32, pairs & 0xFFFFFFFF
+    same_next = np.append(area[1:] == area[:-1], False)
+    first = np.insert(area[1:] != area[:-1], 0, True)
+    gap_end = np.where(same_next, np.append(month[1:], 0), ev.end_month + 1)
+    silent = gap_end - month > quiet  # no event in the `quiet` months after this one
     quarters: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"new": [], "quiet": [], "back": []})
-    end = ev.end_month
-    for code, months in by_area.items():
-        country, admin1 = ev.areas[code]
-        place = {"country": country, "admin1": admin1}
-        quarters[_quarter(months[0])]["new"].append({**place, "month": _month_label(months[0])})
-        for prev, nxt in zip(months, [*months[1:], None], strict=True):
-            gap_end = nxt if nxt is not None else end + 1
-            if gap_end - prev > quiet:
-                since = prev + quiet  # the month the area counts as quiet
-                if since <= end:
-                    quarters[_quarter(since)]["quiet"].append({**place, "last_month": _month_label(prev)})
-                if nxt is not None:
-                    quarters[_quarter(nxt)]["back"].append({**place, "month": _month_label(nxt)})
+
+    def place(i: int) -> dict[str, Any]:
+        country, admin1 = ev.areas[int(area[i])]
+        return {"country": country, "admin1": admin1}
+
+    for i in np.flatnonzero(first).tolist():
+        quarters[_quarter(int(month[i]))]["new"].append({**place(i), "month": _month_label(int(month[i]))})
+    for i in np.flatnonzero(silent).tolist():
+        since = int(month[i]) + quiet  # the month the area counts as quiet
+        if since <= ev.end_month:
+            quarters[_quarter(since)]["quiet"].append({**place(i), "last_month": _month_label(int(month[i]))})
+        if same_next[i]:
+            back = int(month[i + 1])
+            quarters[_quarter(back)]["back"].append({**place(i), "month": _month_label(back)})
     out = []
     for q in sorted(quarters):
         item = quarters[q]
@@ -455,9 +461,10 @@ def _rows(conn: sa.Connection, ids: list[int], cols: tuple[str, ...]) -> list[di
     if not ids:
         return []
     found: dict[int, dict[str, Any]] = {}
+    # one expanding parameter: building a bound parameter per id costs more than the query
+    q = sa.select(*(events.c[k] for k in cols)).where(events.c.id.in_(sa.bindparam("ids", expanding=True)))
     for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-        chunk = ids[i : i + 900]
-        for r in conn.execute(sa.select(*(events.c[k] for k in cols)).where(events.c.id.in_(chunk))):
+        for r in conn.execute(q, {"ids": ids[i : i + 900]}):
             found[r.id] = dict(r._mapping)
     return [found[i] for i in ids if i in found]
 
@@ -482,64 +489,63 @@ def _map(conn: sa.Connection, ev: _Events) -> dict[str, Any]:
             p["month"] = _month_label(_month_of(p["date"])) if _month_of(p["date"]) >= 0 else None
         return {"kind": "points", "points": points}
     lat, lon, month = ev.lat[placed], ev.lon[placed], ev.month[placed]
-    gx = np.floor((lon + 180.0) / CELL_DEG).astype(np.int64)
-    gy = np.floor((lat + 90.0) / CELL_DEG).astype(np.int64)
     mkey = np.where(month >= 0, month, 0)
-    key = (mkey * 1024 + gx) * 1024 + gy
-    uniq, inv = np.unique(key, return_inverse=True)
+    # the finest grid that keeps the layer under MAX_CELLS cells (a page draws it at once)
+    for deg in CELL_DEGS:
+        gx = np.floor((lon + 180.0) / deg).astype(np.int64)
+        gy = np.floor((lat + 90.0) / deg).astype(np.int64)
+        uniq, inv = np.unique((mkey * 2048 + gx) * 2048 + gy, return_inverse=True)
+        if len(uniq) <= MAX_CELLS:
+            break
     n = np.bincount(inv)
-    dead = np.bincount(inv, weights=np.maximum(ev.fatalities[placed], 0))
-    mlat = np.bincount(inv, weights=lat) / n
-    mlon = np.bincount(inv, weights=lon) / n
-    cells = []
-    for i, k in enumerate(uniq.tolist()):
-        m = k // (1024 * 1024)
-        cells.append(
-            {
-                "month": _month_label(m) if m > 0 else None,
-                "lat": round(float(mlat[i]), 3),
-                "lon": round(float(mlon[i]), 3),
-                "n": int(n[i]),
-                "fatalities": int(dead[i]),
-            }
+    dead = np.bincount(inv, weights=np.maximum(ev.fatalities[placed], 0)).astype(np.int64)
+    mlat = np.round(np.bincount(inv, weights=lat) / n, 3)
+    mlon = np.round(np.bincount(inv, weights=lon) / n, 3)
+    months = uniq // (2048 * 2048)
+    labels = {int(m): (_month_label(int(m)) if m > 0 else None) for m in np.unique(months)}
+    cells = [
+        {"month": labels[m], "lat": la, "lon": lo, "n": k, "fatalities": d}
+        for m, la, lo, k, d in zip(
+            months.tolist(), mlat.tolist(), mlon.tolist(), n.tolist(), dead.tolist(), strict=True
         )
-    return {"kind": "cells", "cell_deg": CELL_DEG, "cells": cells}
+    ]
+    return {"kind": "cells", "cell_deg": deg, "cells": cells}
 
 
 # ---- statements --------------------------------------------------------------------------
 
 
 def _statements(conn: sa.Connection, names: list[str]) -> list[dict[str, Any]]:
+    """Statements about or by the family, and every pledge or agreement (relations may name the
+    family in a sentence whose speaker/about fields point elsewhere), newest first.
+
+    Filtered without a join, then the few articles looked up: joined, SQLite walks the articles
+    by date and probes the statements of each, which costs seconds on a large database.
+    """
     s, a = statements.c, articles.c
+    cols = (s.id, s.kind, s.speaker, s.speaker_mention, s.about, s.about_mention, s.evidence, s.evidence_start,
+            s.evidence_end, s.article_id)  # fmt: skip
     q = (
-        sa.select(
-            s.id,
-            s.kind,
-            s.speaker,
-            s.speaker_mention,
-            s.about,
-            s.about_mention,
-            s.evidence,
-            s.evidence_start,
-            s.evidence_end,
-            s.article_id,
-            a.published,
-            a.source,
-            a.url,
-            a.title,
-        )
-        .join(articles, articles.c.id == s.article_id)
+        sa.select(*cols)
         .where(sa.or_(s.about.in_(names), s.speaker.in_(names), s.kind.in_(("pledge", "agreement"))))
-        .order_by(a.published.desc(), s.id.desc())
+        .order_by(s.id.desc())
         .limit(MAX_STATEMENTS)
     )
-    out = []
-    for r in conn.execute(q):
-        d = dict(r._mapping)
-        d["date"] = d.pop("published").isoformat() if d.get("published") else None
+    rows = [dict(r._mapping) for r in conn.execute(q)]
+    arts: dict[str, dict[str, Any]] = {}
+    wanted = sorted({r["article_id"] for r in rows})
+    by_ids = sa.select(a.id, a.published, a.source, a.url, a.title).where(a.id.in_(sa.bindparam("ids", expanding=True)))
+    for i in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+        for r in conn.execute(by_ids, {"ids": wanted[i : i + 900]}):
+            arts[r.id] = dict(r._mapping)
+    for d in rows:
+        art = arts.get(d["article_id"], {})
+        published = art.get("published")
+        d["date"] = published.isoformat() if published else None
+        d.update({k: art.get(k) for k in ("source", "url", "title")})
         d["links"] = {"article": f"/api/articles/{d['article_id']}"}
-        out.append(d)
-    return out
+    rows.sort(key=lambda d: (d["date"] or "", d["id"]), reverse=True)
+    return rows
 
 
 def _evidence(st: dict[str, Any]) -> dict[str, Any]:
@@ -596,8 +602,9 @@ def _strategic_evidence(conn: sa.Connection, ev: _Events) -> list[dict[str, Any]
         a.url, a.title,
     ).join(articles, a.id == c.article_id)  # fmt: skip
     out = []
+    q = q.where(c.id.in_(sa.bindparam("ids", expanding=True)))
     for i in range(0, len(ids), 900):
-        for r in conn.execute(q.where(c.id.in_(ids[i : i + 900]))):
+        for r in conn.execute(q, {"ids": ids[i : i + 900]}):
             d = dict(r._mapping)
             d["links"] = {"event": f"/api/events/{d['id']}", "article": f"/api/articles/{d['article_id']}"}
             out.append(d)

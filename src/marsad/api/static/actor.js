@@ -316,15 +316,21 @@
       const a = (2 * Math.PI * i) / Math.max(1, others.length) - Math.PI / 2;
       pos.set(n, [cx + R * 1.9 * Math.cos(a), cy + R * Math.sin(a)]);
     });
+    const pairs = new Map(); // several relations between the same two nodes: labels one under the other
     for (const r of rels) {
       const [x1, y1] = pos.get(r.subject) || [cx, cy];
       const [x2, y2] = pos.get(r.object) || [cx, cy];
       if (x1 === x2 && y1 === y2) continue;
+      const key = [x1, y1, x2, y2].join(",");
+      const nth = pairs.get(key) || 0;
+      pairs.set(key, nth + 1);
       const line = svg("line", { x1, y1, x2, y2, class: `edge edge-${r.kind}` });
       if (r.directed) line.setAttribute("marker-end", "url(#arrow)");
       line.append(svg("title", {}, `${r.subject} ${kinds[r.kind] || r.kind} ${r.object}`));
       g.append(line);
-      g.append(svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 3, class: "edge-label", "text-anchor": "middle" }, kinds[r.kind] || r.kind));
+      const label = svg("text", { x: (x1 + x2) / 2 + 4, y: (y1 + y2) / 2 - 3 + nth * 11, class: "edge-label", "text-anchor": "start" },
+        kinds[r.kind] || r.kind);
+      g.append(label);
     }
     const nodes = [[p.actor.name, cx, cy, true], ...others.map((n) => [n, ...pos.get(n), false])];
     for (const [name, x, y, main] of nodes) {

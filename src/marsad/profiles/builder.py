@@ -35,9 +35,9 @@ from marsad.text.normalize import normalize, normalize_text
 from marsad.text.phrases import PhraseMatcher
 from marsad.text.tokens import tokenize
 
-MAX_POINTS = 3000  # up to this many events the map gets each event; beyond, cells per month
-CELL_DEGS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # map cell sizes tried beyond MAX_POINTS, finest first
-MAX_CELLS = 4000
+MAX_POINTS = 1500  # up to this many events the map gets each event; beyond, cells per month
+CELL_DEGS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # map cell sizes tried beyond MAX_POINTS, finest first
+MAX_CELLS = 2500
 LATEST = 50  # events listed with their evidence
 MAX_STATEMENTS = 5000
 MAX_RELATION_EVENTS = 200  # strategic events read for relations (newest first)
@@ -90,7 +90,7 @@ def actor_profile(
     with store.engine.connect() as conn:
         ev = _events(store, conn, names)
         latest = _latest(conn, ev)
-        map_layer = _map(conn, ev)
+        map_layer = _map(ev)
         strategic = _strategic_evidence(conn, ev)
         stmts = _statements(conn, names)
     entry = family.entry
@@ -370,11 +370,19 @@ def _by_admin1(ev: _Events, limit: int = 200) -> list[dict[str, Any]]:
     a = ev.area[has]
     n = np.bincount(a, minlength=len(ev.areas))
     dead = np.bincount(a, weights=np.maximum(ev.fatalities[has], 0), minlength=len(ev.areas))
-    months = np.where(ev.month[has] >= 0, ev.month[has], np.iinfo(np.int64).max)
+    # first and last dated month per area: sort by (area, month) and take each run's ends
+    # (ufunc.at is an order of magnitude slower on tens of thousands of events)
+    dated = ev.month[has] >= 0
+    da, dm = a[dated], ev.month[has][dated]
     first = np.full(len(ev.areas), np.iinfo(np.int64).max)
-    np.minimum.at(first, a, months)
     last = np.full(len(ev.areas), -1)
-    np.maximum.at(last, a, ev.month[has])
+    if da.size:
+        order = np.lexsort((dm, da))
+        da, dm = da[order], dm[order]
+        starts = np.flatnonzero(np.insert(da[1:] != da[:-1], 0, True))
+        ends = np.append(starts[1:], da.size) - 1
+        first[da[starts]] = dm[starts]
+        last[da[starts]] = dm[ends]
     out = []
     for i in np.flatnonzero(n):
         country, admin1 = ev.areas[i]
@@ -416,19 +424,20 @@ def _movement(ev: _Events, quiet: int) -> list[dict[str, Any]]:
     silent = gap_end - month > quiet  # no event in the `quiet` months after this one
     quarters: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {"new": [], "quiet": [], "back": []})
 
+    areas, months, nexts = area.tolist(), month.tolist(), same_next.tolist()  # Python ints: fast to index
+
     def place(i: int) -> dict[str, Any]:
-        country, admin1 = ev.areas[int(area[i])]
+        country, admin1 = ev.areas[areas[i]]
         return {"country": country, "admin1": admin1}
 
     for i in np.flatnonzero(first).tolist():
-        quarters[_quarter(int(month[i]))]["new"].append({**place(i), "month": _month_label(int(month[i]))})
+        quarters[_quarter(months[i])]["new"].append({**place(i), "month": _month_label(months[i])})
     for i in np.flatnonzero(silent).tolist():
-        since = int(month[i]) + quiet  # the month the area counts as quiet
+        since = months[i] + quiet  # the month the area counts as quiet
         if since <= ev.end_month:
-            quarters[_quarter(since)]["quiet"].append({**place(i), "last_month": _month_label(int(month[i]))})
-        if same_next[i]:
-            back = int(month[i + 1])
-            quarters[_quarter(back)]["back"].append({**place(i), "month": _month_label(back)})
+            quarters[_quarter(since)]["quiet"].append({**place(i), "last_month": _month_label(months[i])})
+        if nexts[i]:
+            quarters[_quarter(months[i + 1])]["back"].append({**place(i), "month": _month_label(months[i + 1])})
     out = []
     for q in sorted(quarters):
         item = quarters[q]
@@ -478,15 +487,23 @@ def _latest(conn: sa.Connection, ev: _Events) -> list[dict[str, Any]]:
     return rows
 
 
-def _map(conn: sa.Connection, ev: _Events) -> dict[str, Any]:
+def _map(ev: _Events) -> dict[str, Any]:
     """The map layer: each event with a month when few, else counts on a grid per month."""
     placed = ~np.isnan(ev.lat) & ~np.isnan(ev.lon)
-    if int(placed.sum()) <= MAX_POINTS:
-        ids = [int(i) for i in ev.ids[placed]]
-        cols = ("id", "date", "event_type", "sub_event_type", "location", "admin1", "fatalities", "lat", "lon")
-        points = _rows(conn, ids, cols)
-        for p in points:
-            p["month"] = _month_label(_month_of(p["date"])) if _month_of(p["date"]) >= 0 else None
+    if int(placed.sum()) <= MAX_POINTS:  # from the arrays: no row is read for the map
+        idx = np.flatnonzero(placed).tolist()
+        points = [
+            {
+                "id": int(ev.ids[i]),
+                "month": _month_label(int(ev.month[i])) if ev.month[i] >= 0 else None,
+                "event_type": ev.type_names[ev.types[i]],
+                "admin1": ev.areas[ev.area[i]][1],
+                "fatalities": int(ev.fatalities[i]) if ev.fatalities[i] >= 0 else None,
+                "lat": round(float(ev.lat[i]), 4),
+                "lon": round(float(ev.lon[i]), 4),
+            }
+            for i in idx
+        ]
         return {"kind": "points", "points": points}
     lat, lon, month = ev.lat[placed], ev.lon[placed], ev.month[placed]
     mkey = np.where(month >= 0, month, 0)

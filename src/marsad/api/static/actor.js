@@ -206,7 +206,7 @@
   function popup(x) {
     const box = el("div", null, "popup");
     box.append(el("strong", [x.month, x.event_type].filter(Boolean).join(" · ")));
-    if (x.location) box.append(el("div", `${x.location}${x.admin1 ? ` (${x.admin1})` : ""}`));
+    if (x.admin1) box.append(el("div", x.admin1));
     box.append(el("div", `${t("events")}: ${x.n} · ${t("fatalities")}: ${x.fatalities ?? "—"}`));
     if (x.id) box.append(link(`/#/event/${x.id}`, `${t("event")} #${x.id}`));
     return box;

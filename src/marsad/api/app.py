@@ -82,6 +82,9 @@ class Correction(BaseModel):
 
     @model_validator(mode="after")
     def _taxonomy(self) -> "Correction":
+        for name in ("event_type", "sub_event_type"):  # every event has a type: null would clear it
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null (leave it out to keep it)")
         if self.event_type is not None and self.event_type not in EVENT_TYPES:
             raise ValueError(f"event_type must be one of {list(EVENT_TYPES)}")
         if self.sub_event_type is not None:
@@ -184,6 +187,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
+
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+        # Path and query integers are unbounded in the schema; the databases store 64-bit ones.
+        return JSONResponse({"detail": f"a number in the request is out of range (largest: {2**63 - 1})"}, 422)
+
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 from marsad.ingest.html import decode_html, read_html
 from marsad.ingest.items import Item, Rejected
@@ -14,8 +16,10 @@ from marsad.ingest.items import Item, Rejected
 
 def read_warc(stream: IO[bytes], origin: str) -> Iterator[Item]:
     """Every `response` record with status 200 and an HTML content type; other records are passed over."""
+    seen = 0
     try:
         for record in ArchiveIterator(stream):
+            seen += 1
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             ctype = (record.http_headers.get_header("Content-Type") or "").lower()
@@ -32,3 +36,9 @@ def read_warc(stream: IO[bytes], origin: str) -> Iterator[Item]:
             yield read_html(decode_html(body, charset), f"{origin}#{url}", url=url)
     except ArchiveLoadFailed as exc:
         yield Rejected(origin, f"not a readable WARC file: {exc}")
+    except (StatusAndHeadersParserException, AttributeError, ValueError, EOFError, zlib.error) as exc:
+        # warcio raises these on a broken record (no target URI, bad headers, cut short): the
+        # pages read before it are kept, the rest of the file cannot be resynchronised.
+        yield Rejected(
+            origin, f"WARC record {seen + 1} is broken ({type(exc).__name__}: {exc}); records after it not read"
+        )

@@ -151,9 +151,7 @@ def extract_lines(items: Iterable[Item], workers: int = 1) -> Iterator[str | Rej
         yield from engine.map(extract_line, items)
 
 
-def map_articles(
-    articles: Iterable[Item], workers: int = 1, *, full: bool = False
-) -> Iterator[Doc | Rejected]:
+def map_articles(articles: Iterable[Item], workers: int = 1, *, full: bool = False) -> Iterator[Doc | Rejected]:
     """The processed Doc of each article, in input order (for `marsad ingest` and the store).
 
     Docs come back slim (see `slim_doc`: what `Store.save` needs) unless `full` is true. Rejected

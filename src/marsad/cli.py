@@ -320,7 +320,20 @@ def ingest(
     if fmt is not None and fmt not in FORMATS:
         err.print(f"[red]--format {fmt}: unknown[/red] (use one of {', '.join(FORMATS)})")
         raise typer.Exit(2)
-    raise typer.Exit(ingest_command(inputs, db, fmt, not no_extract, not offline, err))
+    import sqlalchemy as sa
+
+    try:
+        code = ingest_command(inputs, db, fmt, not no_extract, not offline, err)
+    except sa.exc.OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+        # SQLite already retried for its busy timeout (10 s a statement): say so instead of a traceback.
+        err.print(
+            f"[red]{db or 'the database'}: locked by another process[/red] (waited 10 s for it); the articles "
+            "stored before are kept: stop the other writer and run the same command again"
+        )
+        raise typer.Exit(3) from None
+    raise typer.Exit(code)
 
 
 @app.command()

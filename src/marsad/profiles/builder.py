@@ -17,6 +17,8 @@ million events) and from SQL otherwise; both give the same numbers.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -209,18 +211,58 @@ def _months_of_dates(dates: tuple[str, ...]) -> np.ndarray:
     return np.array([_month_of(d) for d in dates], dtype=np.int64)
 
 
+class _ActorIndex:
+    """Positions of each actor's events in a column snapshot (actor1 or actor2), like the
+    database's indexes on those columns: a profile then reads its own events, not a million.
+
+    Built once per snapshot (an argsort of both actor columns) and kept while it is current.
+    """
+
+    def __init__(self, snap: Any) -> None:
+        both = np.concatenate([snap.cols["actor1"], snap.cols["actor2"]])
+        self.order = np.argsort(both, kind="stable")
+        self.codes = both[self.order]
+        self.n = len(snap.cols["actor1"])
+        self.version = snap.version  # a review edits the arrays in place and bumps the version
+
+    def positions(self, codes: list[int]) -> np.ndarray:
+        parts = []
+        for c in codes:
+            lo, hi = np.searchsorted(self.codes, [c, c + 1])
+            parts.append(self.order[lo:hi] % self.n)
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+
+_INDEX_LOCK = threading.Lock()
+_INDEXES: dict[int, tuple[weakref.ref[Any], _ActorIndex]] = {}
+
+
+def _actor_index(snap: Any) -> _ActorIndex:
+    with _INDEX_LOCK:
+        found = _INDEXES.get(id(snap))
+        if found is not None and found[0]() is snap and found[1].version == snap.version:
+            return found[1]
+        index = _ActorIndex(snap)
+        for key in [k for k, (ref, _) in _INDEXES.items() if ref() is None]:
+            del _INDEXES[key]  # snapshots replaced since
+        _INDEXES[id(snap)] = (weakref.ref(snap), index)
+        return index
+
+
 def _events_from_columns(snap: Any, names: list[str]) -> _Events:
     actor_codes = snap.codes["actor"]
     wanted = np.full(len(actor_codes.values), -1, dtype=np.int32)
+    codes = []
     for i, n in enumerate(names):
         code = actor_codes.index.get(n)
         if code is not None:
             wanted[code] = i
-    a1 = wanted[snap.cols["actor1"]]
-    a2 = wanted[snap.cols["actor2"]]
+            codes.append(code)
+    cand = _actor_index(snap).positions(codes)
     merged = snap.codes["status"].index.get("merged", -1)
-    mask = ((a1 >= 0) | (a2 >= 0)) & (snap.cols["status"] != merged)
-    pos = np.flatnonzero(mask)
+    pos = cand[snap.cols["status"][cand] != merged]
+    a1 = wanted[snap.cols["actor1"][pos]]
+    a2 = wanted[snap.cols["actor2"][pos]]
     months_by_rank = np.append(_months_of_dates(tuple(snap.dates)), -1)  # rank -1 → last slot → -1
     ranks = snap.date_rank[pos]
     month = months_by_rank[ranks]
@@ -240,7 +282,7 @@ def _events_from_columns(snap: Any, names: list[str]) -> _Events:
     if not uniq_a.size or uniq_a[0] != 0:  # keep code 0 for "no area"
         areas.insert(0, (None, None))
         ainv = ainv + 1
-    member = np.where(a1[pos] >= 0, a1[pos], a2[pos])
+    member = np.where(a1 >= 0, a1, a2)
     end = _month_of(snap.dates[-1]) if snap.dates else -1
     sub_codes = snap.codes["sub_event_type"].lookup(list(RELATION_SUBS))
     strategic = np.isin(snap.cols["sub_event_type"][pos], sub_codes)
@@ -507,13 +549,16 @@ def _map(ev: _Events) -> dict[str, Any]:
         return {"kind": "points", "points": points}
     lat, lon, month = ev.lat[placed], ev.lon[placed], ev.month[placed]
     mkey = np.where(month >= 0, month, 0)
-    # the finest grid that keeps the layer under MAX_CELLS cells (a page draws it at once)
-    for deg in CELL_DEGS:
+    # the finest grid that keeps the layer under MAX_CELLS cells (a page draws it at once); the
+    # next size is guessed from how far over the count is (cells shrink about with the area)
+    deg = CELL_DEGS[0]
+    while True:
         gx = np.floor((lon + 180.0) / deg).astype(np.int64)
         gy = np.floor((lat + 90.0) / deg).astype(np.int64)
         uniq, inv = np.unique((mkey * 2048 + gx) * 2048 + gy, return_inverse=True)
-        if len(uniq) <= MAX_CELLS:
+        if len(uniq) <= MAX_CELLS or deg >= CELL_DEGS[-1]:
             break
+        deg = min(CELL_DEGS[-1], deg * 2 ** max(1, int(np.ceil(np.log2(len(uniq) / MAX_CELLS) / 2))))
     n = np.bincount(inv)
     dead = np.bincount(inv, weights=np.maximum(ev.fatalities[placed], 0)).astype(np.int64)
     mlat = np.round(np.bincount(inv, weights=lat) / n, 3)

@@ -184,11 +184,14 @@ def html_throughput(corpus: list[dict], tmp: Path, n: int = 300) -> dict[str, ob
         (folder / f"{i:04d}.html").write_text(html, encoding="utf-8")
     store = Store(str(tmp / "html.db"))
     ing = Ingester(store, extract=False)
+    c0 = time.process_time()
     s = ing.run([str(folder)])
+    cpu = time.process_time() - c0
     store.close()
     return {
         "html_pages": n,
         "html_pages_per_s": round(n / s.seconds, 1),
+        "html_pages_per_cpu_s": round(n / cpu, 1),
         "html_new": s.counts["new"],
         "html_rejected": s.counts["rejected"],
     }

@@ -56,18 +56,20 @@ class Ledger:
             .select(),
         ).order_by("o")
         self._q_has_sig = sa.select(ingest_minhash.c.article_id).where(ingest_minhash.c.article_id == sa.bindparam("a"))
-        self._q_bands = sa.select(ingest_lsh.c.article_id).where(
-            sa.or_(
-                *[
-                    (ingest_lsh.c.band == sa.bindparam(f"b{b}")) & (ingest_lsh.c.key == sa.bindparam(f"k{b}"))
-                    for b in range(bands)
-                ]
-            )
-        )
-        self._q_sigs = (
+        # Candidates and their signatures in one round trip: the articles sharing a band key.
+        self._q_near = (
             sa.select(ingest_minhash.c.article_id, ingest_minhash.c.signature)
+            .distinct()
+            .join(ingest_lsh, ingest_lsh.c.article_id == ingest_minhash.c.article_id)
             .join(articles, articles.c.id == ingest_minhash.c.article_id)
-            .where(ingest_minhash.c.article_id.in_(sa.bindparam("ids", expanding=True)))
+            .where(
+                sa.or_(
+                    *[
+                        (ingest_lsh.c.band == sa.bindparam(f"b{b}")) & (ingest_lsh.c.key == sa.bindparam(f"k{b}"))
+                        for b in range(bands)
+                    ]
+                )
+            )
         )
         # Idempotent inserts: a repeated call (a resumed run re-indexing an article) changes nothing.
         self._ins_sig = self._insert(ingest_minhash).on_conflict_do_nothing(index_elements=["article_id"])
@@ -97,11 +99,7 @@ class Ledger:
         for b, k in enumerate(identity.band_keys(sig)):
             params[f"b{b}"], params[f"k{b}"] = b, k
         with self.engine.connect() as conn:
-            cands = {r[0] for r in conn.execute(self._q_bands, params)}
-            cands.discard(exclude)
-            if not cands:
-                return None
-            rows = conn.execute(self._q_sigs, {"ids": sorted(cands)}).all()
+            rows = [r for r in conn.execute(self._q_near, params).all() if r[0] != exclude]
         best: tuple[str, float] | None = None
         for aid, blob in rows:
             sim = identity.similarity(sig, identity.from_bytes(blob))

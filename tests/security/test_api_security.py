@@ -116,7 +116,7 @@ def test_malformed_filters_get_4xx_with_a_message(seeded: tuple[TestClient, stor
     for name, value in bad.items():
         r = client.get("/api/events", params={name: value})
         assert r.status_code == 422, (name, r.text)
-        assert name in r.text or "bbox" in r.text or "status" in r.text, (name, r.text)
+        assert name in r.text, (name, r.text)  # the message names the parameter
 
 
 def _raw_get(port: int, target: str) -> tuple[int, bytes]:

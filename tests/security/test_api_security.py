@@ -237,12 +237,16 @@ def test_streamed_body_over_the_limit_is_refused(tmp_path: Path) -> None:
 
 
 def test_found_by_schemathesis(seeded: tuple[TestClient, store_db.Store]) -> None:
-    """Two 500s schemathesis found: a 64-bit overflowing id, and a correction that nulls the event type."""
+    """500s schemathesis found: a 64-bit overflowing id, a NUL in a filter, a correction nulling the event type."""
     client, store = seeded
     token = store.add_user("rana")
     for url in ("/api/events/9223372036854775808", "/api/events/9223372036854775808/sources"):
         r = client.get(url)
         assert r.status_code == 422 and "out of range" in r.json()["detail"], (url, r.text)
+    for params in ({"q": "\x00"}, {"source": "a\x00b"}, {"country": "IQ\x00"}):
+        for path in ("/api/events", "/api/stats", "/api/actors"):
+            r = client.get(path, params=params)
+            assert r.status_code == 400 and "NUL" in r.json()["detail"], (path, params, r.text)
     eid = client.get("/api/events").json()["events"][0]["id"]
     for field in ("event_type", "sub_event_type"):
         r = client.patch(f"/api/events/{eid}", json={field: None}, headers={"Authorization": f"Bearer {token}"})

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -189,7 +190,8 @@ def create_app(
     app.state.store = store
 
     @app.exception_handler(OverflowError)
-    async def out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+    @app.exception_handler(sa.exc.DataError)  # PostgreSQL's "integer out of range"
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
         # Path and query integers are unbounded in the schema; the databases store 64-bit ones.
         return JSONResponse({"detail": f"a number in the request is out of range (largest: {2**63 - 1})"}, 422)
 
@@ -209,7 +211,11 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
+        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+            # SQLite's full-text parser and PostgreSQL text both refuse NUL: answer before the store does.
+            response = JSONResponse({"detail": "NUL characters (%00) are not allowed in the URL"}, 400)
+        else:
+            response = await call_next(request)
         if not request.url.path.startswith("/docs"):  # Swagger UI loads its own assets
             response.headers["Content-Security-Policy"] = (
                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -125,3 +125,10 @@ def test_a_clash_with_fighters_killing_people_stays_a_clash() -> None:
 def test_war_on_terror_is_no_event() -> None:
     # snn-2015-08-09-0104: a policy, not a battle
     assert _events("وشنت تركيا «حربا على الإرهاب»، ضد حزب العمال الكردستاني وتنظيم داعش.") == []
+
+
+def test_a_toll_over_years_is_no_event_toll() -> None:
+    # snn-2015-07-21-0133: an aggregate since 2009, not one attack's dead
+    events = _events("ولكن جماعة بوكو حرام المتشددة قتلت أكثر من 14 ألف شخص في هجمات منذ عام 2009 في شمال نيجيريا.")
+    assert all(e.fatalities is None for e in events)
+    assert all((e.fatalities or 0) < 1000 for e in events)

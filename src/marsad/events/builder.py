@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from marsad.events.casualties import read_casualties
+from marsad.events.casualties import Casualties, read_casualties
 from marsad.events.clauses import split_clauses
 from marsad.events.lexicon import TriggerRule
 from marsad.events.speakers import speaker_of
@@ -22,6 +22,12 @@ from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
 from marsad.nlp.dates import resolve_date
 
 _STATE_INTER = 1
+# A toll counted over a period ("منذ", "خلال السنوات", "حصيلة") is not one event's dead.
+_AGGREGATE_TOLL = re.compile(
+    r"(?:^|\s)(?:منذ|حصيله|اجمالي|مجموع|في المجمل"
+    r"|خلال (?:ال)?(?:عام|اعوام|سنه|سنوات|اشهر|شهر|اسابيع|ست|خمس|اربع|ثلاث|عشر))"
+)
+_TALLY_MIN = 50
 _NO_OVERRIDE = object()  # the event's date is read from its clause, not set by a split
 _CIVILIAN_INTER = 7
 # Sub-types whose unnamed author is most often a state's air force or artillery.
@@ -160,6 +166,12 @@ class EventBuilder:
         if _is_aggregate(doc, trigger, dates, place):
             return []
         casualties = read_casualties(doc, group.start, group.end)
+        if _AGGREGATE_TOLL.search(doc.norm.text[group.start : group.end]):
+            # "قتلت أكثر من 14 ألف شخص منذ عام 2009": a toll over a period is an estimate, not
+            # this event's dead; a large one with no day of its own is no event at all
+            if (casualties.fatalities or 0) >= _TALLY_MIN and all(d is None or len(d) < 10 for d in dates):
+                return []
+            casualties = Casualties(None, None, casualties.used)
         modality, attribution = _modality(doc, sent)
         evidence_span = _evidence_span(doc, group, sent)
         raw_start, raw_end = doc.norm.raw_span(*evidence_span)

@@ -18,24 +18,16 @@ from functools import cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from marsad.text.normalize import LETTER_FOLDS
+
 # Letter folding for identity (a superset of the matcher's table in marsad.text.normalize: here
 # case and all punctuation go too, since only the words decide whether two texts are the same).
 _FOLD = str.maketrans(
     {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ى": "ي",
-        "ی": "ي",
-        "ئ": "ي",
-        "ة": "ه",
-        "ؤ": "و",
-        "ک": "ك",
+        **LETTER_FOLDS,
         "\u0640": None,  # tatweel
         **{chr(c): None for c in range(0x064B, 0x0653)},  # harakat
         "\u0670": None,  # superscript alef
-        **{d: str(i % 10) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹")},
     }
 )
 _WORD = re.compile(r"\w+")

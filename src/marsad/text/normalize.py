@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"  # Arabic-Indic and Persian (Extended Arabic-Indic)
-_TABLE: dict[str, str] = {
+# The letter and digit folds every matcher shares (the scorer's table): one spelling per letter.
+LETTER_FOLDS: dict[str, str] = {
     "أ": "ا",
     "إ": "ا",
     "آ": "ا",
@@ -24,6 +25,10 @@ _TABLE: dict[str, str] = {
     "ة": "ه",
     "ؤ": "و",
     "ک": "ك",
+    **{d: str(i % 10) for i, d in enumerate(_DIGITS)},
+}
+_TABLE: dict[str, str] = {
+    **LETTER_FOLDS,
     "،": ",",
     "؛": ";",
     "؟": "?",
@@ -46,7 +51,6 @@ _TABLE: dict[str, str] = {
     "\t": " ",
     "\r": " ",
 }
-_TABLE.update({d: str(i % 10) for i, d in enumerate(_DIGITS)})
 _DROP = {"\u0640"}  # tatweel
 
 

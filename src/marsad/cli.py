@@ -28,9 +28,7 @@ err = Console(stderr=True, soft_wrap=True)  # never wrap FILE:LINE messages
 
 DbOption = Annotated[
     str | None,
-    typer.Option(
-        "--db", help="Database: a SQLite path or a postgresql:// URL [env MARSAD_DB; default ./marsad.db]."
-    ),
+    typer.Option("--db", help="Database: a SQLite path or a postgresql:// URL [env MARSAD_DB; default ./marsad.db]."),
 ]
 
 
@@ -210,9 +208,7 @@ def serve(
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
-users_app = typer.Typer(
-    help="Reviewers: who may confirm, correct, reject and merge events.", no_args_is_help=True
-)
+users_app = typer.Typer(help="Reviewers: who may confirm, correct, reject and merge events.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
@@ -240,9 +236,7 @@ def users_add(
 def demo(
     db: DbOption = None,
     port: Annotated[int, typer.Option(help="TCP port for the dashboard.")] = 8000,
-    no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Load the sample, do not start the server.")
-    ] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the sample, do not start the server.")] = False,
 ) -> None:
     """Load the bundled sample articles into the database and open the dashboard.
 
@@ -256,9 +250,7 @@ def demo(
 
 @app.command("eval-ner")
 def eval_ner_cmd(
-    path: Annotated[
-        str, typer.Argument(help="CoNLL file: token<TAB>tag per line, blank line between sentences.")
-    ],
+    path: Annotated[str, typer.Argument(help="CoNLL file: token<TAB>tag per line, blank line between sentences.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object.")] = False,
 ) -> None:
     """Score the shipped NER model on a BIO-tagged file (span-level, exact match, as conlleval).
@@ -279,9 +271,7 @@ def eval_ner_cmd(
     speed = f"{res['tokens_per_s']:.0f} tokens/s"
     typer.echo(f"F1 {res['f1']:.4f}  P {res['precision']:.4f}  R {res['recall']:.4f}  ({speed})")
     for typ, r in res["per_type"].items():
-        typer.echo(
-            f"  {typ:<5} F1 {r['f1']:.4f}  P {r['precision']:.4f}  R {r['recall']:.4f}  n={r['support']}"
-        )
+        typer.echo(f"  {typ:<5} F1 {r['f1']:.4f}  P {r['precision']:.4f}  R {r['recall']:.4f}  n={r['support']}")
 
 
 @app.command()
@@ -347,9 +337,7 @@ def watch(
     rounds: Annotated[
         int | None, typer.Option("--rounds", min=1, help="Stop after this many polls of each feed.")
     ] = None,
-    delay: Annotated[
-        float, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host.")
-    ] = 1.0,
+    delay: Annotated[float, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host.")] = 1.0,
 ) -> None:
     """Poll feeds politely (ETag/Last-Modified, back-off on errors) and ingest what is new, until stopped.
 

@@ -132,3 +132,14 @@ def test_a_toll_over_years_is_no_event_toll() -> None:
     events = _events("ولكن جماعة بوكو حرام المتشددة قتلت أكثر من 14 ألف شخص في هجمات منذ عام 2009 في شمال نيجيريا.")
     assert all(e.fatalities is None for e in events)
     assert all((e.fatalities or 0) < 1000 for e in events)
+
+
+def test_a_strike_with_no_target_named_hits_the_article_s_group() -> None:
+    # snn-2015-07-21-0053 (first sentence) followed by a strike whose target the text leaves implicit
+    events = _events(
+        "وتستميت ميليشيات الحوثي وصالح في محاولة لاستعادة سيطرتها على مدينة عدن.\n"
+        "وشن طيران التحالف العربي ظهر أمس عدة غارات جوية على محافظة صعدة شمالي اليمن."
+    )
+    strikes = [e for e in events if e.sub_event_type == "Air/drone strike"]
+    assert strikes and strikes[0].actor1.name == "Operation Restoring Hope"
+    assert strikes[0].actor2 is not None and strikes[0].actor2.name == "Ansar Allah"

@@ -157,6 +157,8 @@ class EventBuilder:
         actor1, actor2 = self._actor_out(doc, m1, country), self._actor_out(doc, m2, country)
         if actor1 is None:
             actor1 = self._implied_actor1(doc, ctx, sub, trigger, sent, country)
+        if sub == "Government regains territory" and m2 is not None and m2.value.inter not in (2, 3, 4):
+            actor2 = None  # the prisoners freed or civilians there are not the side that lost the town
         if actor2 is None and actor1 is not None:
             actor2 = self._implied_victims(doc, ctx, sub, group, trigger, actor1, country)
         actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
@@ -225,13 +227,19 @@ class EventBuilder:
         actor1: ActorOut,
         country: str | None,
     ) -> ActorOut | None:
-        """Fighters killed by a state strike with no group named: the group the article is about."""
+        """The side a state force hits when the clause names none: the group the article is about.
+
+        A recapture is always from someone ("أخرجته مدحورا من سرت"); a strike or shelling with no
+        target named, in an article about one group, hit that group; a clash needs the fighters
+        killed to be mentioned ("قتل 19 عنصرا").
+        """
         entry = self.registry.find(actor1.name)
-        if entry is None or entry.inter not in (1, 8) or sub not in _REMOTE_STATE_SUBS | {"Armed clash"}:
+        if entry is None or entry.inter not in (1, 8):
             return None
-        cues = doc.in_span(group.start, group.end, "cue")
-        if not any(c.value.kind == "combatants" for c in cues):
-            return None
+        if sub not in _REMOTE_STATE_SUBS | {"Government regains territory"}:
+            cues = doc.in_span(group.start, group.end, "cue")
+            if sub != "Armed clash" or not any(c.value.kind == "combatants" for c in cues):
+                return None
         topic = ctx.last_group_before(trigger.start)
         if topic is None:
             return None

@@ -18,7 +18,7 @@ from marsad.events.lexicon import TriggerRule
 from marsad.events.speakers import speaker_of
 from marsad.geo import load as load_gazetteer
 from marsad.geo.geocoder import event_location, main_country
-from marsad.model import ActorOut, Doc, EventOut, LocationOut, Mention
+from marsad.model import SUB_TO_TYPE, ActorOut, Doc, EventOut, LocationOut, Mention
 from marsad.nlp.dates import resolve_date
 
 _STATE_INTER = 1
@@ -110,7 +110,7 @@ class EventBuilder:
         two events: each trigger takes the date nearest to it.
         """
         supported = [t for t in group.triggers if self._supported(doc, ctx, t, group)]
-        supported = [t for t in supported if not _is_hypothetical(doc, group, t, (group.start, group.end))]
+        supported = [t for t in supported if not _is_hypothetical(doc, group, t)]
         if not supported:
             return []
         best = max(supported, key=lambda t: (t.value.priority, -t.start))
@@ -139,10 +139,8 @@ class EventBuilder:
         split: bool,
     ) -> list[EventOut]:
         rule: TriggerRule = trigger.value
-        if _is_hypothetical(doc, group, trigger, sent):
-            return []
         actors = self._actors(doc, ctx, group, sent, trigger, split)
-        place = _place(doc, ctx, group, sent, trigger) or _recent_place(doc, sent, ctx.main_country)
+        place = _place(doc, group, trigger) or _recent_place(doc, sent, ctx.main_country)
         country = place.country if place is not None else _fallback_country(doc, ctx, sent, actors)
         m1, m2 = self._roles(doc, actors, group, trigger)
         if rule.sub_event_type in _PROTEST_SUBS:
@@ -161,7 +159,7 @@ class EventBuilder:
             actor2 = None  # the prisoners freed or civilians there are not the side that lost the town
         if actor2 is None and actor1 is not None:
             actor2 = self._implied_victims(doc, ctx, sub, group, trigger, actor1, country)
-        actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group, sent)
+        actor1, actor2 = self._fill_defaults(sub, actor1, actor2, country, doc, group)
         if actor2 is not None and actor1 is not None and actor2.name == actor1.name:
             actor2 = None  # two names of one side ("الحوثيين وقوات صالح") are not two sides
         dates = _dates(doc, group, sent, trigger) if date_override is _NO_OVERRIDE else [date_override]
@@ -173,17 +171,17 @@ class EventBuilder:
             # this event's dead; a large one with no day of its own is no event at all
             if (casualties.fatalities or 0) >= _TALLY_MIN and all(d is None or len(d) < 10 for d in dates):
                 return []
-            casualties = Casualties(None, None, casualties.used)
+            casualties = Casualties(None, None)
         modality, attribution = _modality(doc, sent)
         evidence_span = _evidence_span(doc, group, sent)
         raw_start, raw_end = doc.norm.raw_span(*evidence_span)
         several = len(dates) > 1 or split
         base: dict[str, Any] = {
-            "event_type": _type_of(sub),
+            "event_type": SUB_TO_TYPE[sub],
             "sub_event_type": sub,
             "actor1": actor1,
             "actor2": actor2,
-            "location": _location_out(doc, place, ctx, country),
+            "location": _location_out(place, country),
             "fatalities": None if several else casualties.fatalities,
             "injuries": None if several else casualties.injuries,
             "modality": modality,
@@ -375,7 +373,6 @@ class EventBuilder:
         country: str | None,
         doc: Doc,
         group: Group,
-        sent: tuple[int, int],
     ) -> tuple[ActorOut | None, ActorOut | None]:
         """ACLED codes every event with an actor1; name the generic one the text implies."""
         if a1 is None:
@@ -406,7 +403,7 @@ class EventBuilder:
             return self._generic(force, where, doc.surface(c.start, (after[0].end if after else c.end)))
         return None
 
-    def _generic(self, actor_id: str, country: str | None, mention: str | None) -> ActorOut | None:
+    def _generic(self, actor_id: str, country: str | None, mention: str | None) -> ActorOut:
         entry = self.registry.get(actor_id)
         if entry is None:
             raise KeyError(f"resources/actors: generic actor {actor_id!r} is missing; the event builder needs it")
@@ -425,7 +422,6 @@ class _DocContext:
             (m for m in doc.mentions if m.kind == "actor" and not m.value.anaphor and _is_armed(m.value)),
             key=lambda m: m.start,
         )
-        self.doc = doc
 
     def last_group_before(self, offset: int) -> Any:
         """The non-state armed group named last before `offset`: what "التنظيم" and "-ه" point to."""
@@ -556,18 +552,12 @@ def _follows(doc: Doc, cues: list[Mention], m: Mention, window: int) -> bool:
 
 def _prefer_named(mentions: list[Mention]) -> Mention | None:
     """The first named actor, else the first generic one ("مسلحون", "قوات الأمن")."""
-    named = [m for m in mentions if not m.value.generic and "{country}" not in m.value.name]
+    named = [m for m in mentions if not m.value.generic]  # generic names are the "{country}" ones
     return (named or mentions or [None])[0]
 
 
 def _is_armed(entry: Any) -> bool:
     return getattr(entry, "inter", 0) in (1, 2, 3, 4, 8)
-
-
-def _type_of(sub: str) -> str:
-    from marsad.model import SUB_TO_TYPE
-
-    return SUB_TO_TYPE[sub]
 
 
 def _groups(doc: Doc, s: int, e: int) -> list[Group]:
@@ -589,7 +579,7 @@ def _groups(doc: Doc, s: int, e: int) -> list[Group]:
     return merged
 
 
-def _is_hypothetical(doc: Doc, group: Group, trigger: Mention, sent: tuple[int, int]) -> bool:
+def _is_hypothetical(doc: Doc, group: Group, trigger: Mention) -> bool:
     """A cue of fear, forecast, plan, purpose or denial governs the trigger.
 
     Hypothetical, warning and denial cues scope over their clause group; a negation only over
@@ -628,14 +618,14 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> l
     A date the text gives but that cannot be resolved ("الخميس الماضي" in an undated article)
     still dates the event: it gets no date rather than one borrowed from elsewhere.
     """
+    inside = doc.in_span(group.start, group.end, "date")
     days: list[str] = []
-    for m in doc.in_span(group.start, group.end, "date"):
+    for m in inside:
         iso = getattr(m.value, "iso", None)
         if iso and iso not in days:
             days.append(iso)
     if len(days) > 1 and all(len(d) == 10 for d in days):
         return list(days)
-    inside = doc.in_span(group.start, group.end, "date")
     if inside:  # the date nearest the act, resolved or not
         nearest = min(inside, key=lambda m: abs(m.start - trigger.start))
         return [nearest.value.iso] if nearest.value.iso else []
@@ -643,12 +633,12 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> l
     return [found.iso] if found is not None and found.iso else []
 
 
-def _place(doc: Doc, ctx: _DocContext, group: Group, sent: tuple[int, int], trigger: Mention) -> Any:
+def _place(doc: Doc, group: Group, trigger: Mention) -> Any:
     """The most precise place the group supports (the geocoder falls back to the sentence)."""
     return event_location(doc, group.start, group.end, anchor=trigger.start)
 
 
-def _location_out(doc: Doc, place: Any, ctx: _DocContext, country: str | None) -> LocationOut | None:
+def _location_out(place: Any, country: str | None) -> LocationOut | None:
     if place is None or not place.country:
         place = load_gazetteer().country(country)
         if place is None:

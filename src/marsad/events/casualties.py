@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
 from marsad.model import Doc, Mention
+from marsad.text.tokens import token_index
 
 _BEFORE = 4  # tokens between a death word and its count: "اسفر عن مقتل ما لا يقل عن 15"
 _AFTER = 7  # tokens between a count and its death word: "خمسة افراد من قوات الامن المصرية قتلوا"
@@ -19,9 +19,7 @@ _DUALS = frozenset(
         "طفلين",
         "شرطيين",
         "عنصرين",
-        "مدنيين اثنين",
         "ضابطين",
-        "مسلحين اثنين",
     }
 )
 
@@ -30,32 +28,26 @@ _DUALS = frozenset(
 class Casualties:
     fatalities: int | None
     injuries: int | None
-    used: tuple[int, ...]  # start offsets of the numbers used (so they are not read again)
 
 
-def read_casualties(doc: Doc, start: int, end: int, exclude: set[int] | None = None) -> Casualties:
+def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
     """Counts of killed and injured in normalized [start, end).
 
     Death and injury words are paired with counts, nearest pairs first and each word and count
     used once, so that in "اعتقل 180 متظاهرا كما اصيب 20" the 20 is the injured and the 180 is
     nobody's toll. A count after its word ("مقتل 15") wins a tie over one before ("15 قتيلا").
     """
-    exclude = exclude or set()
     tokens = doc.tokens_in(start, end)
     if not tokens:
-        return Casualties(None, None, ())
+        return Casualties(None, None)
     starts = [t.start for t in tokens]
     cues = [m for m in doc.in_span(start, end, "cue") if m.value.kind in ("killed", "injured")]
     dates = doc.in_span(start, end, "date")
-    numbers = [
-        m
-        for m in doc.in_span(start, end, "number")
-        if m.value.count is not None and m.start not in exclude and not _inside(m, dates)
-    ]
-    num_pos = [(_index(starts, m.start), _index(starts, m.end - 1), m) for m in numbers]
+    numbers = [m for m in doc.in_span(start, end, "number") if m.value.count is not None and not _inside(m, dates)]
+    num_pos = [(token_index(starts, m.start), token_index(starts, m.end - 1), m) for m in numbers]
     pairs: list[tuple[int, int, int, int]] = []  # (distance, tie, cue index, number index)
     for ci, c in enumerate(cues):
-        c_first, c_last = _index(starts, c.start), _index(starts, c.end - 1)
+        c_first, c_last = token_index(starts, c.start), token_index(starts, c.end - 1)
         for ni, (n_first, n_last, _) in enumerate(num_pos):
             if n_first > c_last:
                 gap, tie = n_first - c_last - 1, 0
@@ -82,13 +74,7 @@ def read_casualties(doc: Doc, start: int, end: int, exclude: set[int] | None = N
     injuries = found["injured"][1] if "injured" in found else None
     if fatalities is None and any(t.text in _DUALS for t in tokens) and any(c.value.kind == "killed" for c in cues):
         fatalities = 2
-    used = tuple(num_pos[ni][2].start for ni in used_n)
-    return Casualties(fatalities, injuries, used)
-
-
-def _index(starts: list[int], offset: int) -> int:
-    """The index of the token containing `offset`."""
-    return max(0, bisect.bisect_right(starts, offset) - 1)
+    return Casualties(fatalities, injuries)
 
 
 def _number_between(num_pos: list[tuple[int, int, Mention]], ni: int, lo: int, hi: int) -> bool:

@@ -11,7 +11,6 @@ necessarily to the statement's `about`: "28 عنصرا من الجيش العر�
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -22,7 +21,7 @@ from marsad.resources import load_yaml
 from marsad.text.normalize import normalize_text
 from marsad.text.numbers import Number, read_numbers
 from marsad.text.phrases import PhraseMatcher
-from marsad.text.tokens import Token, tokenize
+from marsad.text.tokens import Token, token_index, tokenize
 
 _NOUN_WINDOW = 2  # words between the count and the fighter noun ("5 آلاف من المقاتلين")
 _CONTEXT_WINDOW = 3  # words before the count that may qualify it or say it is no strength
@@ -78,8 +77,8 @@ def read_strengths(evidence: str) -> list[Strength]:
     for i, num in enumerate(numbers):
         if i in used:
             continue
-        first = _token_at(starts, num.start)
-        last = _token_at(starts, num.end - 1)
+        first = token_index(starts, num.start)
+        last = token_index(starts, num.end - 1)
         low = high = num
         # "بين 4500 و5 آلاف مقاتل": the second count closes a range
         if i + 1 < len(numbers) and _joined(text, tokens, starts, num, numbers[i + 1]):
@@ -87,7 +86,7 @@ def read_strengths(evidence: str) -> list[Strength]:
             if nxt.value is not None and nxt.value > num.value:  # type: ignore[operator]
                 high = nxt
                 used.add(i + 1)
-                last = _token_at(starts, nxt.end - 1)
+                last = token_index(starts, nxt.end - 1)
         after = tokens[last + 1 : last + 1 + _NOUN_WINDOW + 1]
         if not any(last + 1 + k in fighters and _only_filler(after[:k]) for k in range(len(after))):
             continue
@@ -141,15 +140,10 @@ def _only_filler(tokens: list[Token]) -> bool:
 
 def _joined(text: str, tokens: list[Token], starts: list[int], a: Number, b: Number) -> bool:
     """Two counts joined as a range: "4500 و5 آلاف", "3 الى 5 آلاف"."""
-    between = tokens[_token_at(starts, a.end - 1) + 1 : _token_at(starts, b.start)]
+    between = tokens[token_index(starts, a.end - 1) + 1 : token_index(starts, b.start)]
     if not between:  # the joiner is a clitic on the second count ("و5")
         return text[a.end : b.start].strip() == "و"
     return len(between) == 1 and between[0].text in _RANGE_JOINERS
-
-
-def _token_at(starts: list[int], offset: int) -> int:
-    """Index of the token that contains `offset` (or the last one starting before it)."""
-    return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
 def strength_of(evidence: str) -> Strength | None:

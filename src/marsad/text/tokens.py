@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,12 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     """Word tokens (letters and digits) of already-normalized text."""
     return [Token(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def token_index(starts: list[int], offset: int) -> int:
+    """Index of the token that contains `offset` (or the last one starting before it), given the
+    tokens' start offsets in order."""
+    return max(0, bisect.bisect_right(starts, offset) - 1)
 
 
 def lookup_forms(word: str, min_len: int = 2) -> list[str]:

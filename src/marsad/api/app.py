@@ -10,6 +10,7 @@ Configuration (arguments of `create_app`, or environment variables for `marsad s
 - MARSAD_TILE_URL="https://tile.example/{z}/{x}/{y}.png": a tile layer for online users (the
   built-in base map of country and admin-1 outlines works offline).
 - MARSAD_MAX_BODY=1000000: largest request body accepted, in bytes.
+- MARSAD_RATE_READ, MARSAD_RATE_WRITE, MARSAD_RATE_EXEMPT: per-client rate limits (marsad.api.ratelimit).
 """
 
 import os
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad import __version__
+from marsad.api.ratelimit import RateLimit, RateLimitSettings
 from marsad.export import FORMATS
 from marsad.model import EVENT_TYPES, SUB_TO_TYPE
 from marsad.store.db import STATUSES, EventFilter, Store, StoreError
@@ -169,6 +171,7 @@ def create_app(
     cors_origins: list[str] | None = None,
     tile_url: str | None = None,
     max_body: int | None = None,
+    rate_limit: RateLimitSettings | None = None,
 ) -> FastAPI:
     """The API and dashboard over the database `db` (see the module docstring for the settings)."""
     store = Store(db)
@@ -203,6 +206,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit, limit=max_body)
+    # Added after BodyLimit, so it runs first: a throttled client's body is never read.
+    app.add_middleware(RateLimit, settings=rate_limit or RateLimitSettings.from_env())
 
     img_src = "'self' data:"
     if tile_url:  # the tile server must be allowed to serve images to the page

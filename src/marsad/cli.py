@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -65,6 +67,18 @@ def _count_lines(path: str) -> int | None:
         return sum(1 for line in fh if line.strip())
 
 
+def _resume(partial: Path, input: str) -> set[str]:
+    """The ids already in OUTPUT.partial of an interrupted run (its half-written last line cut off)."""
+    from marsad.jsonl import input_ids, resume_partial
+
+    kept = resume_partial(partial)
+    if input != "-" and not set(kept) <= input_ids(input):
+        err.print(f"{partial}: written from another input, not resumed; starting again")
+        return set()
+    err.print(f"{partial}: resuming an interrupted run; {len(kept)} article(s) already done are kept")
+    return set(kept)
+
+
 @app.command()
 def extract(
     input: Annotated[str, typer.Argument(help="JSONL input (SCHEMA.md): one article per line; - for stdin.")],
@@ -89,6 +103,10 @@ def extract(
             help="With --engine ray: the cluster (auto, ray://HOST:10001); default: start one here.",
         ),
     ] = None,
+    no_resume: Annotated[
+        bool,
+        typer.Option("--no-resume", help="Start again, ignoring OUTPUT.partial left by an interrupted run."),
+    ] = False,
 ) -> None:
     """Extract events and statements from articles, one output line per input line.
 
@@ -96,6 +114,11 @@ def extract(
     "published" as YYYY-MM-DD, "source", "url"). A bad line is reported on stderr as FILE:LINE:
     reason; the other lines are still processed, and the exit status is 1. With --workers or
     --engine ray the output is the same, in the same order (docs/scale.md).
+
+    With -o, lines go to OUTPUT.partial, renamed to OUTPUT when the run ends: OUTPUT is never
+    half-written. If a run is interrupted (killed, out of power), run the same command again: it
+    keeps the complete lines of OUTPUT.partial (a half-written last line is dropped), skips those
+    articles and writes the rest, so each article is in OUTPUT once. --no-resume starts again.
 
     Example: marsad extract articles.jsonl -o events.jsonl
 
@@ -113,18 +136,35 @@ def extract(
         err.print("[red]--engine ray reads files, not stdin[/red]: save the input to a file and name it")
         raise typer.Exit(2)
     total = _count_lines(input)
+    partial = None if output == "-" else Path(output + ".partial")
+    done = _resume(partial, input) if partial is not None and partial.exists() and not no_resume else set()
+    if done and engine is Engine.local:  # skip the done articles before the pipeline sees them
+        from marsad.jsonl import read_articles
+        from marsad.scale.local import extract_lines as local_lines
+
+        todo = (a for a in read_articles(input) if isinstance(a, Rejected) or a.id not in done)
+        lines = local_lines(todo, workers or 1)
+    else:
+        lines = extract_lines(input, workers, engine, address)
     rejected = 0
     with ExitStack() as stack:
-        out = sys.stdout if output == "-" else stack.enter_context(Path(output).open("w", encoding="utf-8"))
+        out = sys.stdout
+        if partial is not None:
+            out = stack.enter_context(partial.open("a" if done else "w", encoding="utf-8"))
         progress = stack.enter_context(_progress(total))
-        task = progress.add_task("extracting", total=total)
-        for item in extract_lines(input, workers, engine, address):
+        task = progress.add_task("extracting", total=total, completed=len(done))
+        for item in lines:
             if isinstance(item, Rejected):
                 rejected += 1
                 err.print(f"[red]{item}[/red]", highlight=False)
-            else:
+            elif not done or json.loads(item)["id"] not in done:  # (Ray reads the whole input again)
                 out.write(item)
+                out.flush()  # a kill loses at most the line being written
             progress.advance(task)
+        if partial is not None:
+            os.fsync(out.fileno())
+    if partial is not None:
+        os.replace(partial, output)
     if rejected:
         err.print(f"{rejected} line(s) rejected; every other line was written.")
         raise typer.Exit(1)

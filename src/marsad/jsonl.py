@@ -92,3 +92,43 @@ def read_articles(path: str) -> Iterator[Article | Rejected]:
 
 def dump_line(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def resume_partial(path: Path) -> list[str]:
+    """The ids of the complete lines of an output file left by a killed run, in order.
+
+    A last line without its newline (the process died mid-write) is cut off the file, and so is
+    anything from the first line that is not a JSON object with an "id": the run resumes after the
+    last good line and writes those articles again.
+    """
+    good = 0
+    ids: list[str] = []
+    with path.open("rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                break
+            if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+                break
+            ids.append(obj["id"])
+            good += len(raw)
+    with path.open("r+b") as fh:
+        fh.truncate(good)
+    return ids
+
+
+def input_ids(path: str) -> set[str]:
+    """The "id" of every line of a JSONL input that has one (a quick pass: no validation)."""
+    ids: set[str] = set()
+    with Path(path).open("rb") as fh:
+        for raw in fh:
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                ids.add(obj["id"])
+    return ids

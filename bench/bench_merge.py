@@ -21,8 +21,8 @@ import json
 import random
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from marsad.merge import compare, merge_events
@@ -58,7 +58,8 @@ def _scores(
     tp = fp = fn = 0
     for p in pairs:
         a, b = events(p)
-        said = a is not None and b is not None and compare({**a, "id": 1}, {**b, "id": 2}, rules, article_similarity).same
+        said = a is not None and b is not None
+        said = said and compare({**a, "id": 1}, {**b, "id": 2}, rules, article_similarity).same
         tp += said and p["same"]
         fp += said and not p["same"]
         fn += (not said) and p["same"]

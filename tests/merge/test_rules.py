@@ -33,10 +33,11 @@ def test_precision_and_recall_on_real_pairs() -> None:
         fp += said and not p["same"]
         fn += (not said) and p["same"]
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    # Measured 1.00 / 0.72 on 86 pairs (bench_merge reports it); most misses are extraction errors
-    # (the victims coded as the attacker, a wrong admin-1) in background mentions.
+    # Measured 1.00 / 0.75 on 86 pairs (bench_merge reports it); most misses are extraction errors
+    # in background mentions (a speaker or an investigator coded as the attacker, a wrong admin-1,
+    # a country-level place with a date read from the wrong word).
     assert precision >= 0.95
-    assert recall >= 0.65
+    assert recall >= 0.72
 
 
 def test_wire_copies_in_two_outlets_are_one_event() -> None:
@@ -77,3 +78,43 @@ def test_incompatible_dates_and_places_are_hard_conditions() -> None:
     assert not compare(p["a"], month).compatible
     moved = {**p["b"], "lat": (p["b"]["lat"] or 0) + 1.0}
     assert "km apart" in (compare(p["a"], moved).why_not or "")
+
+
+def test_one_actor_on_both_sides_is_named_in_one_role() -> None:
+    # Diyarbakır car bomb, 26 July 2015: one outlet names the PKK and the soldiers hit, the other
+    # ("قال بيان للجيش التركي ... إن جنديين قتلا") was read as the army on both sides.
+    p = pair("t7")
+    assert p["b"]["actor1"] == p["b"]["actor2"]
+    verdict = compare({**p["a"], "id": 1}, {**p["b"], "id": 2})
+    assert verdict.same and "actors compatible" in verdict.reasons
+    # Taiz, 1 August 2015: "قصف شنه الحوثيون وميليشيات صالح" read as the Houthis on both sides must
+    # not let the Houthi shelling join the coalition's air strikes on the Houthis (another act).
+    t4 = pair("t4")
+    houthis = t4["b"]["actor1"]
+    doubled = {**t4["b"], "actor2": houthis}
+    assert houthis != t4["a"]["actor1"] and t4["a"]["sub_event_type"] != doubled["sub_event_type"]
+    assert not compare({**t4["a"], "id": 1}, {**doubled, "id": 2}, article_similarity=_article_similarity).same
+    assert not _verdict({**t4, "b": doubled})
+
+
+def test_generic_victims_are_the_side_hit() -> None:
+    # Suruç: "مقتل 32 شخصا" (civilians) in one report, "مقتل 32 من الناشطين" (protesters) in another.
+    p = pair("n34")
+    assert p["a"]["actor2"].startswith("Civilians") and p["b"]["actor2"].startswith("Protesters")
+    verdict = compare({**p["a"], "id": 1}, {**p["b"], "id": 2})
+    assert verdict.compatible and "actors compatible" in verdict.reasons
+    # "أعلنت وزارة الداخلية التركية أن 30 شخصا قتلوا ... في هجوم انتحاري" read with the dead as the
+    # side that acts: they are the side hit, and the attacker named by another report stands.
+    a = {**pair("t6")["a"], "id": 1, "actor1": "Civilians (Turkey)", "actor2": "Islamic State"}
+    b = {**pair("t6")["b"], "id": 2, "actor1": "Islamic State", "actor2": None}
+    verdict = compare(a, b)
+    assert verdict.same and "actors compatible" in verdict.reasons
+    assert not compare(a, {**b, "actor1": "PKK - Kurdistan Workers Party"}).compatible
+
+
+def test_a_town_within_a_region_is_compatible() -> None:
+    p = pair("n0")  # "مدينة سروج" against "جنوب شرق تركيا"
+    assert {p["a"]["geo_precision"], p["b"]["geo_precision"]} == {"city", "region"}
+    assert "town within the region" in compare(p["a"], p["b"]).reasons
+    far = {**p["a"], "lat": p["a"]["lat"] + 4.0}  # some 450 km north: not in that region
+    assert "town within the region" not in compare(far, p["b"]).reasons

@@ -30,6 +30,8 @@ class MergeRules:
     precise: frozenset[str]
     unnamed: tuple[str, ...]
     victims: tuple[str, ...]
+    victims_act: frozenset[str]
+    region_km: float
     weights: dict[str, float]
     threshold: float
     text_levels: tuple[tuple[float, str], ...]  # (min Jaccard, weight name), highest first
@@ -50,6 +52,8 @@ class MergeRules:
                 precise=frozenset(spec["precise"]),
                 unnamed=tuple(spec.get("unnamed_prefixes") or ()),
                 victims=tuple(spec.get("victim_prefixes") or ()),
+                victims_act=frozenset(spec.get("victims_act_in") or ()),
+                region_km=float(spec["region_km"]),
                 weights={k: float(v) for k, v in spec["weights"].items()},
                 threshold=float(spec["threshold"]),
                 text_levels=tuple(sorted(((float(v), k) for k, v in spec["text"]["levels"].items()), reverse=True)),
@@ -170,6 +174,12 @@ def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bo
             return False, f"{km:.0f} km apart", 0.0
         same_name = a.get("location") and a.get("location") == b.get("location")
         return True, f"{km:.0f} km apart", w["near_5km"] if km <= 5 or same_name else w["near_25km"]
+    # A region ("جنوب شرق تركيا") and a town in it: the region's centre lies within its reach.
+    regional = [x for x in (a, b) if x.get("geo_precision") == "region"]
+    if len(regional) == 1 and (pa or pb) and has:
+        km = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
+        if km <= rules.region_km:
+            return True, "town within the region", w["same_admin1"]
     # One place is imprecise (admin-1, region, country): the same admin-1 when both name one.
     if a.get("admin1") and b.get("admin1"):
         if a["admin1"] != b["admin1"]:
@@ -191,27 +201,56 @@ def _actor_ok(x: str | None, y: str | None, rules: MergeRules) -> tuple[bool, bo
         return True, True
     if x.startswith(rules.unnamed) or y.startswith(rules.unnamed):
         return True, False
+    if x.startswith(rules.victims) and y.startswith(rules.victims):
+        return True, False  # "civilians" and "protesters" for the same crowd hit
     return _base(x) == _base(y), False
+
+
+Sides = tuple[str | None, str | None]
+
+
+def _readings(e: dict[str, Any], rules: MergeRules, same_act: bool) -> list[Sides]:
+    """The (actor1, actor2) readings an extracted event allows.
+
+    One actor on both sides ("Islamic State" / "Islamic State") means extraction could not tell
+    who acted: it is named in one role or the other, which only the other report of the same
+    kind of act (`same_act`: same sub-event type) may settle. Civilians or protesters as the side
+    that shells or bombs are the victims read in the wrong place: they are the side hit.
+    """
+    a1, a2 = e.get("actor1"), e.get("actor2")
+    if a1 and a2 and _base(a1) == _base(a2) and same_act:
+        return [(a1, None), (None, a2)]
+    if a1 and a1.startswith(rules.victims) and e.get("event_type") not in rules.victims_act:
+        if not a2 or a2.startswith(rules.unnamed + rules.victims):
+            return [(None, a1)]
+        return [(a2, a1)]
+    return [(a1, a2)]
 
 
 def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bool, str, float]:
     w = rules.weights
 
-    def pairing(b1: str | None, b2: str | None) -> tuple[bool, float]:
+    def pairing(x: Sides, y: Sides) -> tuple[bool, float]:
         # The side acted upon is where extraction errs most (victims, targets): a conflict there
         # costs points; a conflict between the sides that act is a different event.
-        ok1, eq1 = _actor_ok(a.get("actor1"), b1, rules)
-        ok2, eq2 = _actor_ok(a.get("actor2"), b2, rules)
+        ok1, eq1 = _actor_ok(x[0], y[0], rules)
+        ok2, eq2 = _actor_ok(x[1], y[1], rules)
         pts = (w["same_actor1"] if eq1 else 0.0) + (
             w["same_actor2"] if eq2 else w["actor2_conflict"] if not ok2 else 0.0
         )
         return ok1, pts
 
-    ok, pts = pairing(b.get("actor1"), b.get("actor2"))
-    if a.get("event_type") in rules.symmetric and b.get("event_type") in rules.symmetric:
-        ok_s, pts_s = pairing(b.get("actor2"), b.get("actor1"))
-        if ok_s and (not ok or pts_s > pts):
-            ok, pts = ok_s, pts_s
+    symmetric = a.get("event_type") in rules.symmetric and b.get("event_type") in rules.symmetric
+    same_act = a.get("sub_event_type") == b.get("sub_event_type")
+    best: tuple[bool, float] | None = None
+    for x in _readings(a, rules, same_act):
+        for y in _readings(b, rules, same_act):
+            for yy in (y, (y[1], y[0])) if symmetric else (y,):
+                ok_r, pts_r = pairing(x, yy)
+                if best is None or (ok_r, pts_r) > best:
+                    best = (ok_r, pts_r)
+    assert best is not None
+    ok, pts = best
     if ok:
         return True, "actors compatible", pts
     # Extraction sometimes codes the target as the attacker ("Police Forces of X" for a bombing

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from marsad.geo import Place
+from marsad.geo.build import Outlines, osm_africa_country
 from marsad.geo.gazetteer import load
+from marsad.geo.geocoder import haversine_km
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +85,56 @@ def test_countries_and_borders(gaz):
     assert gaz.country("IT").name == "Italy"  # curated, outside the MENA data
     lat, lon = gaz.borders[("BF", "NE")]
     assert 11 < lat < 15.5 and -0.5 < lon < 2.5
+
+
+# --- build fixes: places in overlapping OSM extracts, renamed OSM nodes -----------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "lat", "lon"),
+    [
+        ("الذهيبة", "TN", 32.01, 10.70),  # Dhehiba, Tataouine: also in the Libyan extract
+        ("عدل بكرو", "MR", 15.53, -7.03),  # Adel Bagrou, Hodh Ech Chargui: also in the Malian one
+        ("ولد يينكي", "MR", 15.54, -11.71),  # Ould Yenge, Guidimaka: also in the Malian one
+    ],
+)
+def test_border_town_in_two_extracts_gets_the_country_it_is_in(gaz, name, country, lat, lon):
+    near = [p for p in gaz.lookup(name) if haversine_km((p.lat, p.lon), (lat, lon)) < 15]
+    assert near and {p.country for p in near} == {country}
+
+
+def test_tripoli_in_the_tunisian_extract_is_not_a_tunisian_place(gaz):
+    # OSM node 1699640925 (Tripoli) is in the Tunisian and the Libyan extracts: one Libyan place
+    found = gaz.lookup("طرابلس")
+    assert {"LY", "LB"} <= {p.country for p in found}
+    assert "TN" not in {p.country for p in found}
+
+
+@pytest.mark.parametrize("name", ["القداحية", "القداحية- زمزم", "القداحيه"])
+def test_old_and_new_osm_names_of_one_node(gaz, name):
+    # node 1565509451: "القداحية" in the 2019 extract, "القداحية- زمزم" in the 2025 Libyan file
+    assert any(p.country == "LY" and haversine_km((p.lat, p.lon), (31.36, 15.24)) < 15 for p in gaz.lookup(name))
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "lat", "lon"),
+    [
+        ("زحله، لبنان", "LB", 33.85, 35.90),  # GeoNames writes the country after the name
+        ("زحلة", "LB", 33.85, 35.90),
+        ("الجزائر (مدينة)", "DZ", 36.75, 3.04),
+        ("توكرة", "LY", 32.53, 20.58),  # GeoNames "توكرة (العاقورية)"
+        ("اولاد جابر", "LY", 31.95, 12.15),  # OSM name:ar holds "Awlad Jabir"; the name tag is Arabic
+    ],
+)
+def test_qualified_and_mislabelled_source_names_are_findable(gaz, name, country, lat, lon):
+    assert any(p.country == country and haversine_km((p.lat, p.lon), (lat, lon)) < 15 for p in gaz.lookup(name))
+
+
+def test_outlines_choose_between_extracts_only():
+    data = Path(__file__).resolve().parents[3] / "shared" / "data" / "gazetteer"
+    outlines = Outlines(data)
+    assert outlines.countries_at(32.0097, 10.7010) == ["TN"]  # Dhehiba
+    assert osm_africa_country(["LY", "TN"], 32.0097, 10.7010, outlines) == "TN"
+    assert osm_africa_country(["TN", "LY"], 32.8967, 13.1778, outlines) == "LY"  # Tripoli
+    # one extract: kept, even where the simplified outline puts the town across the border
+    assert osm_africa_country(["MA"], 34.8833, -2.1333, outlines) == "MA"  # Ahfir

@@ -281,6 +281,19 @@ def test_demonym_fixes_the_country_of_a_homonym(tag):
     assert place_named(doc, "طرابلس").country == "LY"
 
 
+def test_border_town_from_two_osm_extracts_is_in_its_country(tag):
+    # snn-2015-08-04-0667: Dhehiba (Tataouine) was coded LY by the Libyan extract's overlap
+    doc = tag(
+        "ونفى أن يكون من بينهم أشخاصا من أصيلي منطقة الذهيبة من ولاية تطاوين الذين اتجهوا مؤخرا "
+        "في مجموعة تضم 33 إلى ليبيا"
+    )
+    dehiba = place_named(doc, "الذهيبة")
+    assert dehiba.country == "TN" and haversine_km((dehiba.lat, dehiba.lon), (32.01, 10.70)) < 10
+    # Tripoli, also in the Tunisian extract, stays one Libyan place
+    doc = tag("وشهدت العاصمة الليبية طرابلس اشتباكات بين الميليشيات")
+    assert place_named(doc, "طرابلس").country == "LY"
+
+
 @pytest.mark.parametrize(
     ("sentence", "surface", "region"),
     [

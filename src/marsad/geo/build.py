@@ -278,22 +278,79 @@ def read_libya_osm(data: Path) -> list[tuple[Rec, str]]:
     return out
 
 
-def read_osm_africa(data: Path) -> list[Rec]:
-    out = []
+class Outlines:
+    """Which Natural Earth country outlines contain a point (even-odd ray casting).
+
+    Hand-written over numpy because the build needs only this one test and the outlines are
+    small (a few hundred vertices per country); shapely would be a new dependency for it. The
+    outlines are simplified, so a border town can fall on the wrong side: use this only to choose
+    between countries that other evidence already offers (see read_osm_africa).
+    """
+
+    def __init__(self, data: Path) -> None:
+        import numpy as np
+
+        doc = json.loads((data / "ne_admin0_mena_sahel.geojson").read_text(encoding="utf-8"))
+        self._rings: dict[str, list] = {}
+        for feat in doc["features"]:
+            iso = feat["properties"]["iso_a2"]
+            if iso in (None, "-99"):
+                continue
+            self._rings.setdefault(iso, []).extend(np.asarray(r, dtype=float) for r in _rings(feat["geometry"]))
+
+    def countries_at(self, lat: float, lon: float) -> list[str]:
+        """ISO codes of the outlines around (lat, lon): usually one, none at sea or on a coast."""
+        import numpy as np
+
+        out = []
+        for iso, rings in self._rings.items():
+            for ring in rings:
+                x1, y1, x2, y2 = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
+                crosses = (y1 > lat) != (y2 > lat)
+                x_at = x1 + (lat - y1) * (x2 - x1) / np.where(y2 == y1, 1.0, y2 - y1)
+                if np.count_nonzero(crosses & (lon < x_at)) % 2:
+                    out.append(iso)
+                    break
+        return out
+
+
+def osm_africa_country(extracts: list[str], lat: float, lon: float, outlines: Outlines) -> str:
+    """The country of an OSM node found in the given extracts (first one read first).
+
+    Geofabrik extracts overlap their borders (PROVENANCE.md §2b), so Tripoli is in the Tunisian
+    extract and Dehiba (Tunisia) in the Libyan one, and `extract_iso2` is not the place's
+    country. When a node sits in several extracts, the one whose outline contains it wins; a node
+    in one extract keeps it (the simplified outlines would move real border towns such as Ahfir).
+    """
+    if len(extracts) > 1:
+        inside = [iso for iso in outlines.countries_at(lat, lon) if iso in extracts]
+        if len(inside) == 1:
+            return inside[0]
+    return extracts[0]
+
+
+def read_osm_africa(data: Path, outlines: Outlines) -> list[Rec]:
+    """One record per OSM node with an Arabic name, in its country (see osm_africa_country)."""
+    rows: dict[str, dict[str, str]] = {}
+    extracts: dict[str, list[str]] = {}
     for row in _open(data / "osm_places_africa_2019.tsv.gz"):
-        feature = _OSM_FEATURE.get(row["place"])
-        name = arabic_part(row["name"])
-        if feature is None or not name:
+        if _OSM_FEATURE.get(row["place"]) is None or not arabic_part(row["name"]):
             continue
+        rows.setdefault(row["osm_node_id"], row)
+        extracts.setdefault(row["osm_node_id"], []).append(row["extract_iso2"])
+    out = []
+    for node, row in rows.items():
+        name = arabic_part(row["name"])
+        lat, lon = float(row["lat"]), float(row["lon"])
         out.append(
             Rec(
-                f"osm:node/{row['osm_node_id']}",
+                f"osm:node/{node}",
                 row["name_en"] or name,
                 name,
-                row["extract_iso2"],
-                float(row["lat"]),
-                float(row["lon"]),
-                feature,
+                osm_africa_country(extracts[node], lat, lon, outlines),
+                lat,
+                lon,
+                _OSM_FEATURE[row["place"]],
                 _int(row["population"]),
                 source="osm-africa-2019",
                 names=[name],
@@ -347,6 +404,14 @@ def _assign_admin1(recs: list[Rec], subs: list[Rec]) -> None:
             r.admin1 = min(cands, key=lambda s: km(r.lat, r.lon, s.lat, s.lon)).name
 
 
+def _same_name(old: str, current: list[str]) -> bool:
+    """Whether an older name of an OSM node is a part or a spelling of one of its current names."""
+    from rapidfuzz import fuzz
+
+    key = name_key(old)
+    return any(fuzz.partial_ratio(key, name_key(c)) == 100 or fuzz.ratio(key, name_key(c)) >= 80 for c in current)
+
+
 def merge(data: Path) -> list[Rec]:
     countries = read_countries(data)
     subs = read_subdivisions(data)
@@ -363,37 +428,55 @@ def merge(data: Path) -> list[Rec]:
     for r in geonames:
         index(r)
 
-    def absorb(r: Rec) -> bool:
+    def absorb(r: Rec) -> Rec | None:
+        """The place `r` duplicates (its names added there), or None."""
         for n in r.names:
             for other in by_name.get(normalize(n), ()):
                 if (
                     other.feature not in ("country", "admin1", "admin2")
                     and km(r.lat, r.lon, other.lat, other.lon) <= MERGE_KM
                 ):
-                    other.names.extend(x for x in r.names if x not in other.names)
+                    add_names(other, r.names)
                     if other.population is None:
                         other.population = r.population
-                    return True
-        return False
+                    return other
+        return None
 
+    def add_names(target: Rec, names: list[str]) -> None:
+        new = [x for x in names if x not in target.names]
+        target.names.extend(new)
+        for n in new:
+            by_name.setdefault(normalize(n), []).append(target)
+
+    # OSM id → the record that holds it (itself, or the place it was merged into)
+    holder: dict[str, Rec] = {r.id: r for r in recs}
     for r, gn_id in read_libya_osm(data):
         target = by_gn.get(gn_id)
         if target is not None:
-            target.names.extend(x for x in r.names if x not in target.names)
+            add_names(target, r.names)
             if r.feature == "city" and target.feature != "city":
                 target.feature = "city"
+            holder[r.id] = target
             continue
-        if not absorb(r):
+        other = absorb(r)
+        if other is None:
             recs.append(r)
             index(r)
-    seen = {r.id for r in recs}
-    for r in read_osm_africa(data):
-        if r.id in seen:  # border overlap between extracts, or already read from the Libyan file
+        holder[r.id] = other or r
+    for r in read_osm_africa(data, Outlines(data)):
+        if r.id in holder:
+            # The same node read from the 2025 Libyan file. A 2019 name that is part of a current
+            # name or a spelling of it is still written in the news ("القداحية", now "القداحية-
+            # زمزم"; "قصبات ادياب", now "قصبات إذياب"); other old names were mistakes since fixed
+            # ("نادي الإتحاد", a club, for باب بن غشير; "الكفرة" for the town of الجوف).
+            target = holder[r.id]
+            add_names(target, [n for n in r.names if _same_name(n, target.names)])
             continue
-        seen.add(r.id)
-        if not absorb(r):
+        other = absorb(r)
+        if other is None:
             recs.append(r)
             index(r)
+        holder[r.id] = other or r
     _assign_admin1(recs, subs)
     return recs
 

@@ -242,3 +242,22 @@ def test_column_copy_follows_reviews_and_saves(db_url: str) -> None:
     assert s.query_events(EventFilter(country=["TN"]))[1] == 1
     other.close()
     s.close()
+
+
+def test_text_search_cache_follows_writes(db_url: str) -> None:
+    """Full-text hits are cached per data version: a new or edited evidence is found at once."""
+    s = Store(db_url)
+    seed(s)
+    before = s.query_events(EventFilter(q="عبوة ناسفة"))[1]
+    assert s.query_events(EventFilter(q="عبوة  ناسفة"))[1] == before  # the same words: served from the cache
+    assert len(s.columns.text_cache) == 1  # type: ignore[union-attr]
+    other = Store(db_url, columns=False)
+    article, evs = ARTICLES[0]
+    evidence = "انفجرت عبوة ناسفة على طريق زراعي قرب بعقوبة"
+    other.save(make_doc({**article, "id": "another", "text": evidence + "."}, [(evidence, evs[0][1])]))
+    assert s.query_events(EventFilter(q="عبوة ناسفة"))[1] == before + 1
+    with other.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE events SET evidence = 'اشتباكات' WHERE evidence = :e"), {"e": evidence})
+    assert s.query_events(EventFilter(q="عبوة ناسفة"))[1] == before
+    other.close()
+    s.close()

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ import numpy as np
 import sqlalchemy as sa
 
 SYNC_RELOAD_MAX = 200_000  # below this many events a stale copy is reloaded before answering
+TEXT_CACHE_SIZE = 32  # full-text results kept (a common word's hits cost ~1 MB at a million events)
 LOAD_COLUMNS = (
     "id",
     "date",
@@ -79,9 +81,29 @@ class Snapshot:
     lat: np.ndarray  # float64, nan = unknown
     lon: np.ndarray
     by_id: np.ndarray  # positions sorted by id (a dict of a million ints would cost ~100 MB)
+    _pos_of: np.ndarray | None = None  # id -> position, when ids are dense enough to index an array
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def positions(self, event_ids: np.ndarray) -> np.ndarray:
+        """Positions of the given ids that are in the snapshot (unknown ids are dropped)."""
+        if not len(self.ids) or not len(event_ids):
+            return np.array([], dtype=np.int64)
+        top = int(self.ids.max())
+        if self._pos_of is None and top <= 4 * len(self.ids) + 1024:
+            # autoincrement ids are dense: a 4-byte array indexed by id answers in one gather,
+            # where np.isin or a sorted search over a million ids costs ~30 ms per query
+            pos_of = np.full(top + 1, -1, dtype=np.int32)
+            pos_of[self.ids] = np.arange(len(self.ids), dtype=np.int32)
+            self._pos_of = pos_of
+        if self._pos_of is not None:
+            known = event_ids[(event_ids >= 0) & (event_ids < len(self._pos_of))]
+            pos = self._pos_of[known]
+            return pos[pos >= 0].astype(np.int64)
+        i = np.minimum(np.searchsorted(self.ids, event_ids, sorter=self.by_id), len(self.by_id) - 1)
+        pos = self.by_id[i]
+        return pos[self.ids[pos] == event_ids]
 
     def position(self, event_id: int) -> int | None:
         i = int(np.searchsorted(self.ids, event_id, sorter=self.by_id))
@@ -139,6 +161,9 @@ class ColumnCache:
         self.snapshot: Snapshot | None = None
         self.lock = threading.Lock()
         self.loading: threading.Thread | None = None
+        # full-text matches per (snapshot version, query): the dashboard asks the list, the charts
+        # and the map for the same words at once, and paging repeats them
+        self.text_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 
     def version(self, conn: sa.Connection) -> int:
         row = conn.exec_driver_sql("SELECT value FROM store_meta WHERE key = 'data_version'").first()
@@ -179,6 +204,21 @@ class ColumnCache:
         self.start_loading()
         return snap  # a large copy one write behind: refreshed in the background
 
+    def text_rows(self, snap: Snapshot, q: str, fetch: Callable[[], np.ndarray]) -> np.ndarray:
+        """Positions in `snap` of the events `fetch()` returns for the words `q` (cached)."""
+        key = (snap.version, " ".join(q.split()))
+        with self.lock:
+            found = self.text_cache.get(key)
+            if found is not None:
+                self.text_cache.move_to_end(key)
+                return found
+        rows = snap.positions(fetch())
+        with self.lock:
+            self.text_cache[key] = rows
+            while len(self.text_cache) > TEXT_CACHE_SIZE:
+                self.text_cache.popitem(last=False)
+        return rows
+
     def apply_review(self, event_id: int, after: dict[str, Any], version_before: int, version: int) -> None:
         """Put a reviewed event's new values into the arrays (if they were current before it)."""
         with self.lock:
@@ -207,8 +247,8 @@ def _date_at(snap: Snapshot, pos: int) -> str | None:
     return None if r < 0 else snap.dates[r]
 
 
-def mask_for(snap: Snapshot, f: Any, text_ids: np.ndarray | None) -> np.ndarray:
-    """Which events match the filter (an `EventFilter`); `text_ids` are the full-text matches."""
+def mask_for(snap: Snapshot, f: Any, text_rows: np.ndarray | None) -> np.ndarray:
+    """Which events match the filter (an `EventFilter`); `text_rows` are the full-text matches' positions."""
     n = len(snap)
     mask = np.ones(n, dtype=bool)
 
@@ -244,8 +284,10 @@ def mask_for(snap: Snapshot, f: Any, text_ids: np.ndarray | None) -> np.ndarray:
         west, south, east, north = f.bbox
         with np.errstate(invalid="ignore"):
             mask &= (snap.lat >= south) & (snap.lat <= north) & (snap.lon >= west) & (snap.lon <= east)
-    if text_ids is not None:
-        mask &= np.isin(snap.ids, text_ids)
+    if text_rows is not None:
+        hits = np.zeros(n, dtype=bool)
+        hits[text_rows] = True
+        mask &= hits
     return mask
 
 
@@ -280,7 +322,8 @@ def page_ids(snap: Snapshot, mask: np.ndarray, sort: str, limit: int, offset: in
     return [int(i) for i in snap.ids[chosen]]
 
 
-def group_sum(keys: np.ndarray, fat: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+def group_sum(keys: np.ndarray, dead_weights: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Events and fatalities per key; `dead_weights` are the fatalities as floats, unknown as 0."""
     counts = np.bincount(keys, minlength=size)
-    dead = np.bincount(keys, weights=np.maximum(fat, 0), minlength=size)
+    dead = np.bincount(keys, weights=dead_weights, minlength=size)
     return counts, dead

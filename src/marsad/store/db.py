@@ -10,6 +10,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -288,18 +289,29 @@ class Store:
     def _snapshot(self, conn: sa.Connection) -> colcache.Snapshot | None:
         return self.columns.get(conn) if self.columns is not None else None
 
-    def _text_ids(self, conn: sa.Connection, q: str | None) -> np.ndarray | None:
-        """Ids of the events whose evidence has every word of `q` (the database's full-text index)."""
-        if not q or not q.strip():
+    def _text_rows(self, conn: sa.Connection, snap: colcache.Snapshot, q: str | None) -> np.ndarray | None:
+        """Positions in `snap` of the events whose evidence has every word of `q` (full-text index)."""
+        if not q or not q.strip() or self.columns is None:
             return None
         if self.dialect == "sqlite":
-            sql = sa.text("SELECT rowid FROM events_fts WHERE events_fts MATCH :q").bindparams(q=extras.fts_query(q))
+            sql, params = "SELECT rowid FROM events_fts WHERE events_fts MATCH ?", (extras.fts_query(q),)
         else:
-            sql = sa.text(
+            sql = (
                 f"SELECT id FROM events WHERE to_tsvector('{extras.FTS_CONFIG}', evidence) "
-                f"@@ plainto_tsquery('{extras.FTS_CONFIG}', :q)"
-            ).bindparams(q=q)
-        return np.sort(np.fromiter((r[0] for r in conn.execute(sql)), dtype=np.int64))
+                f"@@ plainto_tsquery('{extras.FTS_CONFIG}', %s)"
+            )
+            params = (q,)
+
+        def fetch() -> np.ndarray:
+            # the raw cursor: SQLAlchemy's Row objects cost more than the search for 100k hits
+            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cur.execute(sql, params)
+                return np.fromiter(chain.from_iterable(cur.fetchall()), dtype=np.int64)
+            finally:
+                cur.close()
+
+        return self.columns.text_rows(snap, q, fetch)
 
     def _rows_by_id(self, conn: sa.Connection, ids: list[int], cols: Sequence[Any]) -> list[dict[str, Any]]:
         if not ids:
@@ -318,7 +330,7 @@ class Store:
         with self.engine.connect() as conn:
             snap = self._snapshot(conn)
             if snap is not None:
-                mask = colcache.mask_for(snap, f, self._text_ids(conn, f.q))
+                mask = colcache.mask_for(snap, f, self._text_rows(conn, snap, f.q))
                 ids = colcache.page_ids(snap, mask, sort, limit, offset)
                 return self._rows_by_id(conn, ids, _list_columns()), int(mask.sum()), True
             col = SORTS[key]
@@ -431,7 +443,8 @@ class Store:
         with self.engine.connect() as conn:
             snap = self._snapshot(conn)
             if snap is not None:
-                by_day, by_type, by_place = _column_groups(snap, colcache.mask_for(snap, f, self._text_ids(conn, f.q)))
+                mask = colcache.mask_for(snap, f, self._text_rows(conn, snap, f.q))
+                by_day, by_type, by_place = _column_groups(snap, mask)
             else:
                 by_day, by_type, by_place = self._sql_groups(conn, f)
         series: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -496,7 +509,7 @@ class Store:
         with self.engine.connect() as conn:
             snap = self._snapshot(conn)
             if snap is not None:
-                mask = colcache.mask_for(snap, f, self._text_ids(conn, f.q))
+                mask = colcache.mask_for(snap, f, self._text_rows(conn, snap, f.q))
                 mask &= ~np.isnan(snap.lat) & ~np.isnan(snap.lon)
                 n = int(mask.sum())
                 if n <= max_points:
@@ -685,16 +698,21 @@ def data_version(conn: sa.Connection) -> int:
 
 def _column_groups(snap: colcache.Snapshot, mask: np.ndarray) -> tuple[list[Any], list[Any], list[Any]]:
     """The three GROUP BYs of `stats`, over the column copy."""
-    fat = snap.fatalities[mask]
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if every else values[mask]  # no copy of a million values when nothing is filtered
+
+    every = bool(mask.all())
+    fat = pick(np.maximum(snap.fatalities, 0).astype(np.float64))  # bincount wants float weights: convert once
     out = []
-    ranks = snap.date_rank[mask] + 1  # 0 = no date
+    ranks = pick(snap.date_rank) + 1  # 0 = no date
     counts, dead = colcache.group_sum(ranks, fat, len(snap.dates) + 1)
     dates = [None, *snap.dates]
     out.append([(dates[i], int(counts[i]), int(dead[i])) for i in np.flatnonzero(counts)])
     for a, b in (("event_type", "sub_event_type"), ("country", "admin1")):
         ca, cb = snap.codes[a], snap.codes[b]
         nb = len(cb.values)
-        keys = snap.cols[a][mask].astype(np.int64) * nb + snap.cols[b][mask]
+        keys = pick(snap.cols[a]).astype(np.int64) * nb + pick(snap.cols[b])
         counts, dead = colcache.group_sum(keys, fat, len(ca.values) * nb)
         out.append(
             [(ca.values[i // nb], cb.values[i % nb], int(counts[i]), int(dead[i])) for i in np.flatnonzero(counts)]

@@ -143,3 +143,15 @@ def test_a_strike_with_no_target_named_hits_the_article_s_group() -> None:
     strikes = [e for e in events if e.sub_event_type == "Air/drone strike"]
     assert strikes and strikes[0].actor1.name == "Operation Restoring Hope"
     assert strikes[0].actor2 is not None and strikes[0].actor2.name == "Ansar Allah"
+
+
+def test_an_act_dated_after_publication_is_a_plan_not_an_event() -> None:
+    # snn-2015-07-27-0153: the force deploys "by 30 July", three days after the article; the toll is the insurgency's
+    text = (
+        "ومن المتوقع أن تقوم قوة من خمس دول، وهي نيجيريا والنيجر وتشاد والكاميرون وبينين، بالانتشار بحلول 30 يوليو "
+        "(تموز) الحالي لقتال المجموعة التي أعلنت ولاءها لتنظيم داعش وأدى تمردها المستمر منذ ست سنوات إلى مقتل 15 "
+        "ألف شخص على الأقل وزيادة التهديد للأمن القومي."
+    )
+    assert _events(text, published="2015-07-27") == []
+    # the same words read a month later date an act in the past: the rule is about the date, not the words
+    assert _events(text, published="2015-08-30") != []

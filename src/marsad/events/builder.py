@@ -8,6 +8,7 @@ a hypothetical or negation cue gives no event: the statement builder reads those
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,7 +164,7 @@ class EventBuilder:
         if actor2 is not None and actor1 is not None and actor2.name == actor1.name:
             actor2 = None  # two names of one side ("الحوثيين وقوات صالح") are not two sides
         dates = _dates(doc, group, sent, trigger) if date_override is _NO_OVERRIDE else [date_override]
-        if _is_aggregate(doc, trigger, dates, place):
+        if _is_aggregate(doc, trigger, dates, place) or _after_publication(doc, dates):
             return []
         casualties = read_casualties(doc, group.start, group.end)
         if _AGGREGATE_TOLL.search(doc.norm.text[group.start : group.end]):
@@ -453,6 +454,15 @@ def _is_aggregate(doc: Doc, trigger: Mention, dates: list[str | None], place: An
     vague_time = all(d is None or len(d) == 4 for d in dates)
     vague_place = place is None or getattr(place, "precision", "country") == "country"
     return plural and vague_time and vague_place and any(d is not None for d in dates)
+
+
+def _after_publication(doc: Doc, dates: list[str | None]) -> bool:
+    """Dated only after the article was published ("بحلول 30 يوليو"): a plan or a deadline, not an act."""
+    ref = doc.reference_date
+    if ref is None or doc.reference_precision != "day" or not dates or any(d is None for d in dates):
+        return False
+    latest = (ref + dt.timedelta(days=1)).isoformat()  # a day's slack for time zones and late editions
+    return all(d > latest[: len(d)] for d in dates if d)  # compared at each date's own precision
 
 
 def _is_heading(doc: Doc, sent: tuple[int, int]) -> bool:

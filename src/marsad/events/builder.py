@@ -298,10 +298,15 @@ class EventBuilder:
         cues = doc.in_span(group.start, group.end, "cue")
         markers = [c for c in cues if c.value.kind in _TARGET_CUES]
         reporting = [c for c in cues if c.value.kind == "reporting"]
+        inquiry = [c for c in cues if c.value.kind == "investigating"]
         hurt = any(c.value.kind in ("killed", "injured") for c in cues)
         counts = doc.in_span(group.start, group.end, "number") if hurt else []
-        # The one who announces ("أعلنت الشرطة الكينية أن ...") is the source, not a side.
-        sides = [a for a in actors if not _follows(doc, reporting, a, 3)] or actors
+        # The one who announces ("أعلنت الشرطة الكينية أن ...") or investigates ("قوات الأمن بدأت
+        # بالتحقيق") is the source, not a side.
+        sources = [a for a in actors if _follows(doc, reporting, a, 3) or _near_cue(doc, inquiry, a, 3)]
+        sides = [a for a in actors if a not in sources]
+        if not sides and trigger.value.sub_event_type not in _GROUP_SUBS:
+            sides = actors  # "أعلن الجيش أنه شن غارات": a force may announce its own strike, not a bombing
         targets: list[Mention] = []
         agents: list[Mention] = []
         for a in sides:
@@ -558,6 +563,15 @@ def _follows(doc: Doc, cues: list[Mention], m: Mention, window: int) -> bool:
     before = doc.tokens_in(max(0, m.start - 60), m.start)[-window:]
     lo = before[0].start if before else m.start
     return any(lo <= c.start < m.start for c in cues)
+
+
+def _near_cue(doc: Doc, cues: list[Mention], m: Mention, window: int) -> bool:
+    """Whether one of `cues` stands within `window` tokens before or after mention `m`."""
+    if _follows(doc, cues, m, window):
+        return True
+    after = doc.tokens_in(m.end, m.end + 60)[:window]
+    hi = after[-1].end if after else m.end
+    return any(m.end <= c.start < hi for c in cues)
 
 
 def _prefer_named(mentions: list[Mention]) -> Mention | None:

@@ -55,3 +55,24 @@ def test_the_group_a_campaign_targets_is_not_the_bomber() -> None:
     assert ev.sub_event_type == "Suicide bomb"
     assert ev.actor1.name == "Islamic State"
     assert ev.date == "2015-07-20" and ev.fatalities == 32
+
+
+def test_the_bomber_is_the_group_named_as_doer_not_the_group_named_before() -> None:
+    # snn-2015-07-31-1557: the paragraph before names the PKK; "الانتحاري" in the next sentence is
+    # the bomber of the group the clause names as doer ("الذي نفذه تنظيم داعش").
+    text = (
+        "ومنذ يونيو حزيران تحول إردوغان بعد ما أصابه من تعب وشعور بالخيانة إلى إضعاف حزب الشعوب الديمقراطي "
+        "من خلال استعداء حزب العمال الكردستاني في الداخل والخارج. بل إنه لم يفعل شيئا يذكر لمنع هجمات تنظيم "
+        "الدولة الاسلامية على أنصار حزب العمال الكردستاني في تركيا وفي الوقت نفسه ندد بمحادثات السلام مع هذه "
+        "الجماعة. وكان لهذه الاجراءات أثرها في فرض عزلة على صلاح الدين دمرداش زعيم حزب الشعوب الديمقراطي "
+        "المؤيد للسلام إذ قطعت دعم ذوي الأصول التركية عن الحزب قبل الانتخابات المبكرة.\n"
+        "وجاء التفجير الانتحاري الذي نفذه تنظيم داعش في 20 يوليو تموز في بلدة سروج الحدودية التركية هدية "
+        "لاستراتيجية إردوغان."
+    )
+    art = Article(id="t", text=text, published=dt.date(2015, 7, 31))
+    bombings = [e for e in Pipeline.default()(art).events if e.sub_event_type == "Suicide bomb"]
+    assert len(bombings) == 1
+    ev = bombings[0]
+    assert ev.actor1.name == "Islamic State"
+    assert ev.actor2 is None or "PKK" not in ev.actor2.name
+    assert ev.date == "2015-07-20" and ev.location is not None and ev.location.name == "Suruç"

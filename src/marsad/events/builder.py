@@ -279,12 +279,23 @@ class EventBuilder:
             markers = [c for c in doc.in_span(sent[0], group.start, "cue") if c.value.kind in _TARGET_CUES]
             found = [a for a in doc.in_span(sent[0], group.start, "actor") if not _follows(doc, markers, a, 2)][-1:]
         out = []
+        markers = [c for c in doc.in_span(sent[0], sent[1], "cue") if c.value.kind in _TARGET_CUES]
+        # A group named in the clause as the doer ("التفجير الانتحاري الذي نفذه تنظيم داعش") is who
+        # its generic words ("الانتحاري") mean, before any group the article named earlier.
+        doers = [
+            a.value
+            for a in found
+            if _is_armed(a.value)
+            and a.value.inter in (2, 3, 4)
+            and not (a.value.generic or a.value.anaphor)
+            and not _follows(doc, markers, a, _TARGET_WINDOW)
+        ]
         for m in found:
             entry = m.value
             # "التنظيم" points back to the group named before; "الجهاديون", "المسلحون" in an article
             # about one group are that group too.
             if entry.anaphor or (entry.generic and entry.inter in (2, 3)):
-                named = ctx.last_group_before(m.start)
+                named = doers[0] if len(doers) == 1 and not entry.anaphor else ctx.last_group_before(m.start)
                 if named is not None:
                     m = Mention("actor", m.start, m.end, named, m.source, m.score)
                 elif entry.anaphor:

@@ -183,3 +183,36 @@ def test_column_copy_gives_the_same_profile(db: str, store: Store) -> None:
             assert actor_profile(fast, name) == actor_profile(store, name)
     finally:
         fast.close()
+
+
+@pytest.mark.parametrize("mask_from", [0, 1_000_000], ids=["mask", "unique"])
+def test_an_event_naming_the_actor_on_both_sides_counts_once(
+    tmp_path: Path, mask_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of collecting an actor's events from the column copy drop the repeat, like SQL."""
+    from marsad.profiles import builder
+    from tests.store.seed import make_doc
+
+    monkeypatch.setattr(builder, "MASK_DEDUPE_FROM", mask_from)
+    db = str(tmp_path / "both.db")
+    slow = Store(db, columns=False)
+    # snn-2015-08-04-0452 style: infighting reported as a clash within one group
+    text = "اندلعت اشتباكات بين فصيلين من جماعة بوكو حرام في ولاية بورنو."
+    fields = {
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "date": "2015-08-04",
+        "actor1": (BOKO, "بوكو حرام"),
+        "actor2": (BOKO, "بوكو حرام"),
+        "location": ("Borno", "بورنو", "NG", "Borno", 11.5, 13.0),
+    }
+    slow.save(make_doc({"id": "both-sides", "text": text}, [(text.rstrip("."), fields)]))
+    fast = Store(db)
+    try:
+        fast.columns._load()
+        got = actor_profile(fast, "بوكو حرام")
+        assert got["summary"]["events"] == 1
+        assert got == actor_profile(slow, "بوكو حرام")
+    finally:
+        fast.close()
+        slow.close()

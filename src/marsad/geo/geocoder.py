@@ -85,6 +85,15 @@ class _Words:
         self.level: dict[str, str] = {}
         self.level_cache: dict[str, str] = {}
         self.token_cache: dict[str, tuple] = {}
+        self.boring: set[str] = set()  # tokens that start no name and are no demonym
+        # every first word of a name and every demonym form: a token none of whose clitic cuts
+        # is here starts nothing (a cheap test before lookup_forms, see _token_info)
+        self.startable: frozenset[str] = frozenset(gaz.first) | frozenset(gaz.demonyms)
+        # per name key: the one country its sizeable readings share (first pass of resolve), and
+        # the countries of its readings when all are minor places (None otherwise)
+        self.key_iso: dict[str, str | None] = {}
+        self.key_minor: dict[str, frozenset[str] | None] = {}
+        self.derived_cache: dict[tuple[str, str, int], str] = {}
         for level in ("prep", "cue", "never", "stop"):  # later wins: a word in two lists gets the stricter
             for w in a.get(level) or []:
                 self.level[normalize(w)] = level
@@ -126,28 +135,35 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
     cands: list[Candidate] = []
     dems: list[DemonymHit] = []
     n = len(tokens)
-    i = 0
     cache = w.token_cache
-    while i < n:
-        text = tokens[i].text
+    texts = [t.text for t in tokens]
+    # Most tokens start no name and are no demonym: one set test each (in a comprehension,
+    # the hot loop of the whole geocoder) instead of a trip through the loop below.
+    boring = w.boring
+    i_next = 0  # tokens before this index are inside an accepted name
+    for i in [k for k, t in enumerate(texts) if t not in boring]:
+        if i < i_next:
+            continue
+        text = texts[i]
         info = cache.get(text)
         if info is None:
             info = _token_info(text, gaz, w)
-        dem, starts = info
+        dem, starts, single, seconds = info
         if not starts:
             if dem is not None:
                 dems.append(DemonymHit(tokens[i].start, tokens[i].end, dem, i))
-            i += 1
             continue
+        nxt = texts[i + 1] if i + 1 < n else ""
+        if not single and nxt not in seconds:
+            continue  # "علي", "ان": only longer names start so, and the next word fits none
         best: tuple[int, str, str] | None = None  # (words, key, form)
-        nxt = tokens[i + 1].text if i + 1 < n else ""
         for form, by_second in starts:
             for phrases in (by_second.get(nxt, ()), by_second.get("", ())) if nxt else (by_second.get("", ()),):
                 for words in phrases:
                     k = len(words)
                     if best is not None and k <= best[0]:
                         break
-                    if i + k <= n and all(tokens[i + m].text == words[m] for m in range(2, k)):
+                    if i + k <= n and all(texts[i + m] == words[m] for m in range(2, k)):
                         best = (k, " ".join((form, *words[1:])), form)
                         break
         if best is not None and "ك" in text[: len(text) - len(best[2])]:
@@ -160,28 +176,46 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
             # the mention is the name without its clitics; "للولايات" keeps its whole token
             start = tokens[i].start + (len(prefix) if attached else 0)
             cands.append(Candidate(start, end, i, i + k, key, prefix, gaz.names[key]))
-            i += k
+            i_next = i + k
             continue
         if dem is not None:
             dems.append(DemonymHit(tokens[i].start, tokens[i].end, dem, i))
-        i += 1
     return cands, dems
 
 
-def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple[str | None, tuple]:
-    """What one token can start: a demonym, or names (by clitic-stripped form). Cached per word."""
-    if _NUM.match(text):
-        info: tuple[str | None, tuple] = (None, ())
-    else:
+def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple:
+    """What one token can start: a demonym, or names (by clitic-stripped form). Cached per word.
+
+    (demonym, ((form, names by second word), ...), a one-word name among them, second words).
+    """
+    info: tuple = _NOTHING
+    # lookup_forms cuts at most 4 leading letters, all of them from و ف ب ل ك ال, and writes
+    # لل as ال: every form it can make is among these cuts (most words have none in the set)
+    r = 0
+    while r < 4 and r < len(text) and text[r] in _CLITIC_LETTERS:
+        r += 1
+    cuts = {text[k:] for k in range(r + 1)}
+    if "لل" in text[:3]:
+        cuts |= {"ال" + text[2:], "ال" + text[3:]}
+    if not _NUM.match(text) and not w.startable.isdisjoint(cuts):
         # "بلاد" is a word, not ب + "لاد" (Lod): such tokens are matched only whole
         forms = (text,) if text in gaz.traps else _forms(text)
         dem = _demonym(text, forms, gaz)
         starts = () if dem else tuple((f, gaz.first[f]) for f in forms if f in gaz.first)
-        info = (dem, starts)
-    if len(w.token_cache) > 500_000:  # bound the cache on endless streams
+        single = any("" in by_second for _, by_second in starts)
+        seconds = frozenset(k for _, by_second in starts for k in by_second)
+        info = (dem, starts, single, seconds) if dem or starts else _NOTHING
+    if len(w.token_cache) > 500_000:  # bound the caches on endless streams
         w.token_cache.clear()
+        w.boring.clear()
     w.token_cache[text] = info
+    if info is _NOTHING:
+        w.boring.add(text)
     return info
+
+
+_NOTHING: tuple = (None, (), False, frozenset())
+_CLITIC_LETTERS = frozenset("وفبلكا")
 
 
 def _demonym(text: str, forms: tuple[str, ...], gaz: Gazetteer) -> str | None:
@@ -358,11 +392,43 @@ def _curated_level(key: str, w: _Words) -> str:
     return found
 
 
-def _all_minor_elsewhere(c: Candidate, gaz: Gazetteer, countries: dict[str, float]) -> bool:
+def _key_iso(c: Candidate, gaz: Gazetteer, w: _Words) -> str | None:
+    """The one country of a name's sizeable, non-guessed readings, if the name is free (cached)."""
+    try:
+        return w.key_iso[c.key]
+    except KeyError:
+        pass
     z = gaz.zipf.get(c.key, 0.0)
-    return all(
-        countries.get(e.place.country or "", 0.0) < 0.2 and _derived_level(e.place, z) == "minor" for e in c.entries
-    )
+    free = [e.place for e in c.entries if not e.weak and _derived_level(e.place, z) == "free"]
+    isos = {p.country for p in free if p.country}
+    iso = isos.pop() if len(isos) == 1 and _curated_level(c.key, w) == "free" else None
+    w.key_iso[c.key] = iso
+    return iso
+
+
+def _all_minor_elsewhere(c: Candidate, gaz: Gazetteer, countries: dict[str, float]) -> bool:
+    w = words_of(gaz)
+    try:
+        minor = w.key_minor[c.key]
+    except KeyError:
+        # "minor" does not depend on the article's countries: cache per name the countries of
+        # its readings when every reading is minor
+        z = gaz.zipf.get(c.key, 0.0)
+        every = all(_derived_level(e.place, z) == "minor" for e in c.entries)
+        minor = w.key_minor[c.key] = frozenset(e.place.country or "" for e in c.entries) if every else None
+    return minor is not None and all(countries.get(iso, 0.0) < 0.2 for iso in minor)
+
+
+def _level(p: Place, key: str, gaz: Gazetteer, w: _Words, home: float) -> str:
+    """_derived_level of a place under a name, cached: it reads `home` only against 0.3 and 0.5."""
+    band = 0 if home < 0.3 else 1 if home < 0.5 else 2
+    k = (p.id, key, band)
+    found = w.derived_cache.get(k)
+    if found is None:
+        found = w.derived_cache[k] = _derived_level(p, gaz.zipf.get(key, 0.0), home)
+        if len(w.derived_cache) > 500_000:
+            w.derived_cache.clear()
+    return found
 
 
 def _cue_before(c: Candidate, tokens: list[Token], w: _Words) -> bool:
@@ -379,7 +445,7 @@ def _listed_after(prev: Resolved, c: Candidate, text: str) -> bool:
 def _allowed_in_list(entry: Entry, c: Candidate, gaz: Gazetteer, w: _Words, countries: dict[str, float]) -> bool:
     if _curated_level(c.key, w) in ("cue", "never", "stop"):
         return False
-    level = _derived_level(entry.place, gaz.zipf.get(c.key, 0.0), countries.get(entry.place.country or "", 0.0))
+    level = _level(entry.place, c.key, gaz, w, countries.get(entry.place.country or "", 0.0))
     if level == "minor":
         return countries.get(entry.place.country or "", 0.0) >= 0.2 and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF
     return level in ("free", "prep") or (level == "common" and gaz.zipf.get(c.key, 0.0) < 4.0)
@@ -426,7 +492,7 @@ def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countrie
     curated = _curated_level(c.key, w)
     if not c.key.startswith("ال") and ("ال" in c.prefix or c.prefix.endswith("لل")):
         curated = max(curated, "cue", key=LEVELS.__getitem__)  # "الجدة" is not "جدة"
-    derived = _derived_level(p, gaz.zipf.get(c.key, 0.0), countries.get(p.country or "", 0.0))
+    derived = _level(p, c.key, gaz, w, countries.get(p.country or "", 0.0))
     if len(c.key) <= 2:
         return cue_fit and len(c.key) == 2
     if len(c.key) <= 3 and derived != "free":
@@ -499,11 +565,9 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     counts: Counter[str] = Counter()
     counted: set[int] = set()
     for c in cands:
-        z = gaz.zipf.get(c.key, 0.0)
-        free = [e.place for e in c.entries if not e.weak and _derived_level(e.place, z) == "free"]
-        isos = {p.country for p in free if p.country}
-        if len(isos) == 1 and _curated_level(c.key, w) == "free":
-            counts[isos.pop()] += 2 if c.start < title_end else 1
+        iso = _key_iso(c, gaz, w)
+        if iso is not None:
+            counts[iso] += 2 if c.start < title_end else 1
             counted.add(c.start)
     for d in dems:
         if d.iso not in gaz.context_only_demonyms:

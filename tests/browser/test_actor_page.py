@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -128,3 +129,17 @@ def test_unknown_actor_and_branch_link(page: Page, server: LiveServer) -> None:
     page.locator("#actor-family a").first.click()
     page.wait_for_selector("body[data-ready='1']", state="attached")
     page.wait_for_function("() => document.getElementById('actor-name').textContent === 'Islamic State'")
+
+
+def test_event_page_links_its_actors_to_their_profiles(page: Page, server: LiveServer) -> None:
+    body = httpx.get(server.url + "/api/events", params={"limit": 200}).json()
+    rows = body["events"] if isinstance(body, dict) else body
+    ev = next(e for e in rows if (e.get("actor1") or "").startswith("Islamic State"))
+    page.goto(f"{server.url}/#/event/{ev['id']}")
+    page.wait_for_selector(f"body[data-event-ready='{ev['id']}']", state="attached")
+    link = page.locator("#ev-facts a.actor-link").first
+    assert link.inner_text() == ev["actor1"]
+    assert link.get_attribute("href") == "/actor?id=" + quote(ev["actor1"], safe="()")  # as encodeURIComponent
+    link.click()
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    assert page.locator("#actor-name").inner_text().startswith("Islamic State")

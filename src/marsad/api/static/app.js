@@ -377,10 +377,21 @@
     const facts = $("ev-facts");
     facts.replaceChildren();
     const fact = (label, value) => { if (value !== null && value !== undefined && value !== "") facts.append(el("dt", label), el("dd", value)); };
+    // an actor's name opens its profile page; the words the article used follow as text
+    const actorFact = (label, name, mention) => {
+      if (!name) return;
+      const a = el("a", name, "actor-link");
+      a.href = "/actor?id=" + encodeURIComponent(name);
+      a.title = t("actor_profile");
+      const dd = el("dd");
+      dd.append(a);
+      if (mention) dd.append(" ", el("span", `(${mention})`));
+      facts.append(el("dt", label), dd);
+    };
     fact("#", ev.id);
     fact(t("date"), ev.date);
-    fact(t("actor1"), [ev.actor1, ev.actor1_mention && `(${ev.actor1_mention})`].filter(Boolean).join(" "));
-    fact(t("actor2"), [ev.actor2, ev.actor2_mention && `(${ev.actor2_mention})`].filter(Boolean).join(" "));
+    actorFact(t("actor1"), ev.actor1, ev.actor1_mention);
+    actorFact(t("actor2"), ev.actor2, ev.actor2_mention);
     fact(t("place"), [ev.location, ev.admin1, ev.country].filter(Boolean).join(", "));
     fact(t("fatalities"), ev.fatalities);
     fact(t("injuries"), ev.injuries);

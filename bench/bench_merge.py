@@ -86,14 +86,24 @@ def pair_quality() -> dict[str, Any]:
     }
 
 
+def _restates(r: dict[str, Any], judged: dict[str, Any], family: dict[str, str]) -> bool:
+    """Whether today's event `r` may be the judged one folded into another mention of its article:
+    same type family and country, and the same place name, admin-1, or one of them country-wide."""
+    if family.get(r["event_type"]) != family.get(judged["event_type"]) or r["country"] != judged["country"]:
+        return False
+    if r["location_mention"] == judged["location_mention"] or (r["admin1"] and r["admin1"] == judged["admin1"]):
+        return True
+    return "country" in (r["geo_precision"], judged["geo_precision"])
+
+
 def _live_events(
     pairs: list[dict[str, Any]], arts: dict[str, dict[str, Any]]
 ) -> tuple[dict[tuple[str, str], dict[str, Any]], int]:
     """Each judged event as today's pipeline extracts it from its article (published on the day
     the pair records): the event read from the same sentence, of the same sub-event type when the
-    sentence gives several (or, when the pipeline folded that sentence into an earlier mention of
-    one event, the article's event of the same family at the same place name). A side with no such
-    event is lost (no merge)."""
+    sentence gives several (or, when the pipeline folded that sentence into another mention of one
+    event, the article's event that may restate it, nearest first). A side with no such event is
+    lost (no merge)."""
     from marsad.merge.rules import default_rules as _rules
     from marsad.model import Article
     from marsad.pipeline import Pipeline
@@ -114,17 +124,14 @@ def _live_events(
             s, e = judged["evidence_start"], judged["evidence_end"]
             here = [r for r in cache[key] if r["evidence_start"] < e and s < r["evidence_end"]]
             if not here:  # an article's repeats of one event (title, lead) are kept as its first mention
-                fam = family.get(judged["event_type"])
-                here = [
-                    r
-                    for r in cache[key]
-                    if family.get(r["event_type"]) == fam and r["location_mention"] == judged["location_mention"]
-                ]
+                here = [r for r in cache[key] if _restates(r, judged, family)]
             here.sort(
                 key=lambda r: (
                     r["sub_event_type"] != judged["sub_event_type"],
                     r["event_type"] != judged["event_type"],
                     family.get(r["event_type"]) != family.get(judged["event_type"]),
+                    r["location_mention"] != judged["location_mention"],
+                    abs(r["evidence_start"] - s),
                 )
             )
             if here:

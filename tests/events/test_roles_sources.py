@@ -76,3 +76,17 @@ def test_the_bomber_is_the_group_named_as_doer_not_the_group_named_before() -> N
     assert ev.actor1.name == "Islamic State"
     assert ev.actor2 is None or "PKK" not in ev.actor2.name
     assert ev.date == "2015-07-20" and ev.location is not None and ev.location.name == "Suruç"
+
+
+def test_who_managed_to_take_a_place_is_named_after_the_verb() -> None:
+    # snn-2015-07-27-0516 and snn-2015-07-27-0656: one incident, two outlets, a date or two
+    # adjectives between the takers and "السيطرة"
+    for text in (
+        "تمكنت المقاومة الشعبية والجيش أمس الأحد من السيطرة على بلدتين في محافظة لحج جنوبي اليمن",
+        "ميدانياً تمكنت المقاومة الشعبية والجيش الوطني الشرعي امس من السيطرة على بلدتي الوهط وصبر في محافظة "
+        "لحج جنوبي اليمن",
+    ):
+        ev = _one(text, "2015-07-27")
+        assert ev.event_type == "Battles" and "territory" in ev.sub_event_type
+        assert ev.actor1.name == "Popular Resistance (Yemen)"
+        assert ev.date == "2015-07-26" and ev.location is not None and ev.location.country == "YE"

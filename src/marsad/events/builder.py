@@ -257,11 +257,21 @@ class EventBuilder:
             return True
         # A weak word needs an armed actor near it or a count of dead/injured in its clause group.
         near = doc.tokens_in(group.start, group.end)
+        if rule.territory:
+            # "تمكنت المقاومة الشعبية والجيش أمس الأحد من السيطرة": a date between the taker and the
+            # taking does not part them
+            dates = doc.in_span(group.start, group.end, "date")
+            near = [t for t in near if not any(d.start <= t.start < d.end for d in dates)]
         idx = next((i for i, t in enumerate(near) if t.start >= trig.start), 0)
         # taking a place needs its taker as the verb's subject or object ("سيطر داعش على", not
         # "الهدوء يسيطر على محاور القتال" with a force named further on)
         reach = _SUBJECT_NEAR if rule.territory else _ACTOR_NEAR
         lo = near[max(0, idx - reach)].start if near else trig.start
+        if rule.territory and idx and doc.norm.text[near[idx - 1].start : near[idx - 1].end] in ("من", "في"):
+            window = doc.in_span(near[max(0, idx - _ACTOR_NEAR)].start, trig.start, "cue")
+            able = [c for c in window if c.value.kind == "enabling"]
+            if able:
+                lo = min(lo, able[-1].start)  # the one who managed it stands right after the verb
         hi = near[min(len(near) - 1, idx + reach)].end if near else trig.end
         if any(_is_armed(a.value) for a in doc.in_span(lo, hi, "actor")):
             return True

@@ -14,6 +14,20 @@ from pydantic import ValidationError
 
 from marsad.model import Article
 
+# Limits on one article, the same for `marsad extract` and `marsad ingest` (docs/security.md).
+# The pipeline's time grows faster than the text: 150,000 characters take ~5 s, 500,000 over two
+# minutes; the longest of 30,352 news articles in the test corpus has ~33,000 characters.
+MAX_TEXT_CHARS = 200_000
+# A page's HTML is mostly markup and scripts: 10 million characters parse in seconds.
+MAX_HTML_CHARS = 10_000_000
+
+
+def too_long(what: str, size: int, limit: int) -> str | None:
+    """The reason to reject an article's `what` of `size` characters over `limit`, or None."""
+    if size <= limit:
+        return None
+    return f"{what} of {size:,} characters is over the limit of {limit:,} for one article: split it into articles"
+
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
@@ -76,6 +90,11 @@ def read_articles(path: str) -> Iterator[Article | Rejected]:
             for key in ("text", "html", "title", "source", "url"):
                 if obj.get(key) is not None and not isinstance(obj[key], str):
                     yield Rejected(name, n, f"field '{key}' must be a string, got {type(obj[key]).__name__}")
+                    break
+                limit = {"text": MAX_TEXT_CHARS, "html": MAX_HTML_CHARS}.get(key)
+                reason = too_long(f"field '{key}'", len(obj.get(key) or ""), limit) if limit else None
+                if reason:
+                    yield Rejected(name, n, reason)
                     break
             else:
                 try:

@@ -106,10 +106,21 @@ def first_line_title(text: str) -> str | None:
 
 def read_text(data: bytes, origin: str) -> Candidate | Rejected:
     """A plain text file: the whole text is the article (its title is found after cleaning)."""
+    from marsad.jsonl import MAX_TEXT_CHARS, too_long
+
+    # Refused before decoding, which would cost several times the file in memory.
+    if len(data) > 4 * MAX_TEXT_CHARS:  # no encoding takes more than 4 bytes a character
+        return Rejected(
+            origin,
+            f"a text file of {len(data):,} bytes is over the limit for one article "
+            f"({MAX_TEXT_CHARS:,} characters): split it into articles",
+        )
     try:
         text, _enc = decode(data)
     except DecodeError as exc:
         return Rejected(origin, str(exc))
+    if reason := too_long("text", len(text), MAX_TEXT_CHARS):
+        return Rejected(origin, reason)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return Rejected(origin, "empty file")

@@ -335,6 +335,15 @@ def ingest(
         bool,
         typer.Option("--offline", help="Never fetch: URLs and teaser-only feed entries are not fetched."),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=1,
+            help="Processes for parsing, cleaning, identity and extraction (one writer keeps input order).",
+        ),
+    ] = 1,
 ) -> None:
     """Store articles (cleaned, de-duplicated) and their events; run it again and nothing is added twice.
 
@@ -343,6 +352,8 @@ def ingest(
     with FILE: reason for each rejection (exit status 1 when something was rejected).
 
     Example: marsad ingest pages/ feed.xml crawl.warc.gz --db marsad.db
+
+    Example: marsad ingest archive.jsonl --db marsad.db --workers 2
     """
     from marsad.ingest.commands import ingest_command
     from marsad.ingest.detect import FORMATS
@@ -353,7 +364,7 @@ def ingest(
     import sqlalchemy as sa
 
     try:
-        code = ingest_command(inputs, db, fmt, not no_extract, not offline, err)
+        code = ingest_command(inputs, db, fmt, not no_extract, not offline, err, workers=workers)
     except sa.exc.OperationalError as exc:
         if "locked" not in str(exc.orig):
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -127,3 +128,40 @@ def test_no_extract_stores_the_text_make_doc_would(store: Store, tmp_path: Path)
     made = Pipeline([]).make_doc(Article(id=row.id, text=story(), title=row.title))
     assert row.text == made.raw
     assert row.content_hash == row.id == identity.content_hash(made.raw)
+
+
+def test_bare_articles_stored_as_store_save_stores_them(tmp_path: Path) -> None:
+    """--no-extract writes a batch's articles in multi-row statements; the rows (article, source)
+    must be the ones `Store.save` writes for the same article with no events."""
+    from marsad.model import Article
+    from marsad.pipeline import Pipeline
+    from marsad.store.schema import sources
+
+    f = tmp_path / "s.jsonl"
+    line = {
+        "id": "cnn-1",
+        "text": story(),
+        "source": "CNN Arabic",
+        "url": "http://a.invalid/1",
+        "published": "2013-08-03",
+    }
+    f.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    fast, slow = Store(str(tmp_path / "fast.db")), Store(str(tmp_path / "slow.db"))
+    try:
+        Ingester(fast, extract=False).run([str(f)])
+        with fast.engine.connect() as conn:
+            got = conn.execute(sa.select(articles)).one()._asdict()
+            got_sources = conn.execute(sa.select(sources)).all()
+        art = Article(id="cnn-1", text=story(), published="2013-08-03", source="CNN Arabic", url=line["url"])
+        doc = Pipeline([]).make_doc(art)
+        doc.meta["content_hash"] = got["content_hash"]
+        slow.save(doc, raw=story())
+        with slow.engine.connect() as conn:
+            want = conn.execute(sa.select(articles)).one()._asdict()
+            want_sources = conn.execute(sa.select(sources)).all()
+    finally:
+        fast.close()
+        slow.close()
+    got.pop("ingested_at"), want.pop("ingested_at")
+    assert got == want and got["content_hash"] == identity.content_hash(story())
+    assert got_sources == want_sources

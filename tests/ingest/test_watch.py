@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from marsad.ingest import runner
 from marsad.ingest.feeds import Fetcher
 from marsad.ingest.runner import MAX_BACKOFF, Ingester, parse_every, poll_feed, watch
 from marsad.store.db import Store
@@ -63,13 +66,20 @@ def test_backoff_after_errors(store: Store, http_server) -> None:
     assert ing.ledger.feed_state(url)["next_poll"] == MAX_BACKOFF
 
 
-def test_watch_loop_rounds(store: Store, http_server) -> None:
+def test_watch_loop_rounds(store: Store, http_server, monkeypatch) -> None:
     base, handler = http_server
     handler.routes["/feed"] = (200, {"Content-Type": "application/atom+xml"}, _feed([("خبر", "</p><p>".join(PARAS))]))
     ing = Ingester(store, extract=False, fetcher=Fetcher(delay=0))
     slept: list[float] = []
     seen: list[str] = []
-    watch(ing, [f"{base}/feed"], every=60, max_rounds=2, sleep=slept.append, report=lambda u, s, o: seen.append(s))
+    clock = [time.time()]  # the loop's clock moves only when it sleeps (no real minute of waiting)
+    monkeypatch.setattr(runner.time, "time", lambda: clock[0])
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    watch(ing, [f"{base}/feed"], every=60, max_rounds=2, sleep=sleep, report=lambda u, s, o: seen.append(s))
     # The second poll happens only after the loop slept until the feed was due again.
     assert len(seen) == 2 and len(slept) >= 1
     assert ing.summary.counts["new"] == 1 and ing.summary.counts["duplicate"] == 1

@@ -132,8 +132,11 @@ def clean_text(text: str, source: str | None = None, learned: Collection[str] = 
     """
     lines = text.split("\n")
     drop = furniture_lines(lines, source, learned)
-    if not drop:
-        return text
+    return keep_lines(lines, drop) if drop else text
+
+
+def keep_lines(lines: list[str], drop: Collection[int]) -> str:
+    """The lines not in `drop`, in order, without leading, trailing or doubled blank lines."""
     kept: list[str] = []
     for i, line in enumerate(lines):
         if i in drop:
@@ -144,6 +147,19 @@ def clean_text(text: str, source: str | None = None, learned: Collection[str] = 
     while kept and not kept[-1].strip():
         kept.pop()
     return "\n".join(kept)
+
+
+def learnable_keys(text: str) -> set[str]:
+    """The keys of the lines of one article that may be learned as furniture (short, not kept by rule)."""
+    r = rules()
+    return {
+        line_key(s)
+        for s in (ln.strip() for ln in text.split("\n"))
+        if s
+        and len(s) <= r.learn_max_chars
+        and len(s.split()) <= r.learn_max_words
+        and not any(p.search(s) for p in r.learn_keep)
+    }
 
 
 @dataclass
@@ -161,17 +177,14 @@ class LineLearner:
     new: dict[str, set[str]] = field(default_factory=dict)  # learned since `take_new`
 
     def observe(self, source: str | None, text: str) -> None:
+        if source:
+            self.observe_keys(source, learnable_keys(text))
+
+    def observe_keys(self, source: str | None, keys: Collection[str]) -> None:
+        """`observe` with the article's `learnable_keys` already computed (by a worker process)."""
         if not source:
             return
         r = rules()
-        keys = {
-            line_key(s)
-            for s in (ln.strip() for ln in text.split("\n"))
-            if s
-            and len(s) <= r.learn_max_chars
-            and len(s.split()) <= r.learn_max_words
-            and not any(p.search(s) for p in r.learn_keep)
-        }
         counts = self.counts.setdefault(source, Counter())
         counts.update(keys)
         self.articles[source] += 1

@@ -22,13 +22,15 @@ def print_summary(summary: Summary, err: Console) -> None:
         err.print(f"[red]{r}[/red]", highlight=False, soft_wrap=True)
 
 
-def ingest_command(inputs: list[str], db: str | None, fmt: str | None, extract: bool, fetch: bool, err: Console) -> int:
-    """Run an ingest; the exit status is 1 when something was rejected."""
+def ingest_command(
+    inputs: list[str], db: str | None, fmt: str | None, extract: bool, fetch: bool, err: Console, workers: int = 1
+) -> int:
+    """Run an ingest (`workers` processes for the CPU work); the exit status is 1 when something was rejected."""
     from marsad.ingest.feeds import Fetcher
 
     store = Store(db)
     fetcher = Fetcher() if fetch else None
-    ingester = Ingester(store, extract=extract, fetcher=fetcher)
+    ingester = Ingester(store, extract=extract, fetcher=fetcher, workers=workers)
     progress = Progress(
         SpinnerColumn(),
         TextColumn("[bold]ingesting[/bold] {task.completed} items: {task.description}"),

@@ -14,8 +14,7 @@ import httpx
 from marsad.ingest.archive import tar_members, zip_members
 from marsad.ingest.feeds import Fetcher, read_feed
 from marsad.ingest.folder import folder_files
-from marsad.ingest.html import decode_html, read_html
-from marsad.ingest.items import Candidate, Item, Rejected
+from marsad.ingest.items import Candidate, Item, Page, Rejected
 from marsad.ingest.text import read_text
 from marsad.ingest.warc import read_warc
 from marsad.model import Article
@@ -121,13 +120,16 @@ def _from_article(article: Article, origin: str, _n: int) -> Item:
             given_id=article.id,
             kind="jsonl",
         )
-    page = read_html(article.html or "", origin, url=article.url, source=article.source)
-    if isinstance(page, Candidate):
-        page.given_id = article.id
-        page.title = article.title or page.title
-        page.published = article.published or page.published
-        page.kind = "jsonl"
-    return page
+    return Page(
+        origin,
+        article.html or "",
+        url=article.url,
+        source=article.source,
+        title=article.title,
+        published=article.published,
+        given_id=article.id,
+        kind="jsonl",
+    )
 
 
 def read_bytes(name: str, data: bytes, fmt: str | None = None, fetch_page: PageFetch | None = None) -> Iterator[Item]:
@@ -136,7 +138,7 @@ def read_bytes(name: str, data: bytes, fmt: str | None = None, fetch_page: PageF
     if kind == "text":
         yield read_text(data, name)
     elif kind == "html":
-        yield read_html(decode_html(data), name)
+        yield Page(name, data)
     elif kind == "feed":
         yield from read_feed(data, name, fetch_page)
     elif kind == "warc":
@@ -174,7 +176,7 @@ def read_url(url: str, fetcher: Fetcher, fmt: str | None = None) -> Iterator[Ite
         else:
             kind = sniff(url.split("?")[0], resp.content)
     if kind == "html":
-        yield read_html(decode_html(resp.content, resp.charset_encoding), url, url=url)
+        yield Page(url, resp.content, charset=resp.charset_encoding, url=url)
     else:
         yield from read_bytes(url, resp.content, kind, fetcher.get)
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import trafilatura
 from lxml import html as lxml_html
 
-from marsad.ingest.items import Candidate, Rejected
+from marsad.ingest.items import Candidate, Page, Rejected
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
@@ -181,3 +181,15 @@ def read_html(html: str, origin: str, url: str | None = None, source: str | None
         language=meta["language"],  # type: ignore[arg-type]
         kind="html",
     )
+
+
+def parse_page(page: Page) -> Candidate | Rejected:
+    """A page read by a reader, parsed: decoded, then `read_html`, with the reader's overrides."""
+    html = page.data if isinstance(page.data, str) else decode_html(page.data, page.charset)
+    cand = read_html(html, page.origin, url=page.url, source=page.source)
+    if isinstance(cand, Candidate):
+        cand.given_id = page.given_id
+        cand.title = page.title or cand.title
+        cand.published = page.published or cand.published
+        cand.kind = page.kind
+    return cand

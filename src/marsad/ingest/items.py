@@ -38,4 +38,25 @@ class Rejected:
         return f"{self.origin}: {self.reason}"
 
 
-Item = Candidate | Rejected
+@dataclass(slots=True)
+class Page:
+    """An HTML page as read, not yet parsed.
+
+    Readers hand pages on unparsed: extracting the main text (trafilatura) is most of the cost of
+    a page, so it is done by `marsad.ingest.html.parse_page` where the CPU work runs (a worker
+    process with --workers). `title` and `published`, when given (a JSONL line), win over the
+    page's own.
+    """
+
+    origin: str
+    data: bytes | str
+    charset: str | None = None  # the HTTP or WARC header's charset, if any
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    given_id: str | None = None
+    kind: str = "html"
+
+
+Item = Candidate | Rejected | Page

@@ -1,12 +1,16 @@
 """Ingest bookkeeping in the database: seen content, the near-duplicate index, links, feeds.
 
 The tables are the `ingest_*` block at the end of `marsad.store.schema`; articles themselves go
-through `Store.save`, which owns the article tables.
+through `Store.save`, which owns the article tables. Each method runs on the connection it is
+given (the ingest's open batch transaction, which sees its own uncommitted writes), or else on a
+connection of its own, committed at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -23,6 +27,7 @@ from marsad.store.schema import (
     ingest_items,
     ingest_lsh,
     ingest_minhash,
+    sources,
 )
 
 
@@ -74,53 +79,102 @@ class Ledger:
         # Idempotent inserts: a repeated call (a resumed run re-indexing an article) changes nothing.
         self._ins_sig = self._insert(ingest_minhash).on_conflict_do_nothing(index_elements=["article_id"])
         self._ins_lsh = self._insert(ingest_lsh).on_conflict_do_nothing(index_elements=["band", "key", "article_id"])
+        self._ins_item = self._insert(ingest_items).on_conflict_do_nothing(index_elements=["item_id"])
+        self._ins_source = self._insert(sources).on_conflict_do_nothing(index_elements=["name"])
+        self._ins_article = articles.insert()
+
+    @contextmanager
+    def _conn(self, conn: sa.Connection | None) -> Iterator[sa.Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.begin() as own:
+                yield own
 
     # ---- what is known ---------------------------------------------------------------------------
 
-    def seen(self, item_id: str, given_id: str | None = None) -> tuple[str, str] | None:
+    def seen(
+        self, item_id: str, given_id: str | None = None, conn: sa.Connection | None = None
+    ) -> tuple[str, str] | None:
         """(status, article id) if this content was ingested before: "duplicate" or the earlier
         "near_duplicate"/"skipped" record; None if it is new."""
         params = {"h": item_id, "g": given_id or item_id}
-        with self.engine.connect() as conn:
-            row = conn.execute(self._q_seen, params).first()
+        with self._conn(conn) as c:
+            row = c.execute(self._q_seen, params).first()
         if row is None:
             return None
         return row[0], row[1] or item_id
 
-    def has_signature(self, article_id: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(self._q_has_sig, {"a": article_id}).first() is not None
+    def has_signature(self, article_id: str, conn: sa.Connection | None = None) -> bool:
+        with self._conn(conn) as c:
+            return c.execute(self._q_has_sig, {"a": article_id}).first() is not None
 
     # ---- near-duplicates -------------------------------------------------------------------------
 
-    def near_duplicate_of(self, sig: np.ndarray, exclude: str | None = None) -> tuple[str, float] | None:
-        """The stored article most similar to this signature, if at least identity.THRESHOLD."""
-        params: dict[str, object] = {}
-        for b, k in enumerate(identity.band_keys(sig)):
-            params[f"b{b}"], params[f"k{b}"] = b, k
-        with self.engine.connect() as conn:
-            rows = [r for r in conn.execute(self._q_near, params).all() if r[0] != exclude]
-        best: tuple[str, float] | None = None
-        for aid, blob in rows:
-            sim = identity.similarity(sig, identity.from_bytes(blob))
-            if sim >= identity.THRESHOLD and (best is None or sim > best[1] or (sim == best[1] and aid < best[0])):
-                best = (aid, sim)
-        return best
+    def near_duplicate_of(
+        self,
+        sig: np.ndarray,
+        exclude: str | None = None,
+        conn: sa.Connection | None = None,
+        keys: list[int] | None = None,
+    ) -> tuple[str, float] | None:
+        """The stored article most similar to this signature, if at least identity.THRESHOLD.
 
-    def add_signature(self, article_id: str, sig: np.ndarray) -> None:
+        `keys` are the signature's `identity.band_keys` when already computed.
+        """
+        params: dict[str, object] = {}
+        for b, k in enumerate(keys if keys is not None else identity.band_keys(sig)):
+            params[f"b{b}"], params[f"k{b}"] = b, k
+        with self._conn(conn) as c:
+            rows = [(aid, identity.from_bytes(blob)) for aid, blob in c.execute(self._q_near, params) if aid != exclude]
+        return best_match(sig, rows)
+
+    def add_signature(
+        self, article_id: str, sig: np.ndarray, conn: sa.Connection | None = None, keys: list[int] | None = None
+    ) -> None:
         """Index a stored article (idempotent)."""
-        rows = [{"band": b, "key": k, "article_id": article_id} for b, k in enumerate(identity.band_keys(sig))]
-        with self.engine.begin() as conn:
-            conn.execute(self._ins_sig, {"article_id": article_id, "signature": identity.to_bytes(sig)})
-            conn.execute(self._ins_lsh, rows)
+        keys = keys if keys is not None else identity.band_keys(sig)
+        rows = [{"band": b, "key": k, "article_id": article_id} for b, k in enumerate(keys)]
+        with self._conn(conn) as c:
+            c.execute(self._ins_sig, {"article_id": article_id, "signature": identity.to_bytes(sig)})
+            c.execute(self._ins_lsh, rows)
+
+    def add_bare_articles(
+        self, conn: sa.Connection, rows: list[tuple[dict[str, Any], np.ndarray | None, list[int] | None]]
+    ) -> None:
+        """Store new articles without events, with their index rows, in a few statements.
+
+        Each row is (article row, signature, band keys). The article row is what `Store.save`
+        writes for an article with no events (tests/ingest checks that both store the same);
+        `Store.save` first deletes any older version, but these are new articles (no stored article
+        has their id or content hash), so the deletes would find nothing. One executemany for all of
+        a batch costs a small part of one `Store.save` per article.
+        """
+        if not rows:
+            return
+        names = sorted({r["source"] for r, _, _ in rows if r["source"]})
+        if names:
+            conn.execute(self._ins_source, [{"name": n} for n in names])
+        conn.execute(self._ins_article, [r for r, _, _ in rows])
+        sigs = [(r["id"], sig, keys) for r, sig, keys in rows if sig is not None]
+        if sigs:
+            conn.execute(self._ins_sig, [{"article_id": a, "signature": identity.to_bytes(sig)} for a, sig, _ in sigs])
+            conn.execute(
+                self._ins_lsh,
+                [
+                    {"band": b, "key": k, "article_id": a}
+                    for a, sig, keys in sigs
+                    for b, k in enumerate(keys if keys is not None else identity.band_keys(sig))
+                ],
+            )
 
     # ---- items not stored as articles ------------------------------------------------------------
 
-    def record(self, item_id: str, status: str, **fields: Any) -> None:
+    def record(self, item_id: str, status: str, conn: sa.Connection | None = None, **fields: Any) -> None:
         """Remember a near-duplicate link or a skipped article (first record wins)."""
         values = {"item_id": item_id, "status": status, **fields}
-        with self.engine.begin() as conn:
-            conn.execute(self._insert(ingest_items).values(**values).on_conflict_do_nothing(index_elements=["item_id"]))
+        with self._conn(conn) as c:
+            c.execute(self._ins_item, values)
 
     def near_duplicates(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -140,12 +194,12 @@ class Ledger:
                 out.setdefault(source, set()).add(key)
         return out
 
-    def save_learned(self, new: dict[str, set[str]]) -> None:
+    def save_learned(self, new: dict[str, set[str]], conn: sa.Connection | None = None) -> None:
         rows = [{"source": s, "line_key": k} for s, keys in new.items() for k in sorted(keys)]
         if not rows:
             return
-        with self.engine.begin() as conn:
-            conn.execute(self._insert(ingest_boilerplate).values(rows).on_conflict_do_nothing())
+        with self._conn(conn) as c:
+            c.execute(self._insert(ingest_boilerplate).values(rows).on_conflict_do_nothing())
 
     # ---- feeds -----------------------------------------------------------------------------------
 
@@ -162,6 +216,16 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(ingest_feeds).where(ingest_feeds.c.url == state["url"]))
             conn.execute(ingest_feeds.insert().values(**{c.name: state.get(c.name) for c in ingest_feeds.c}))
+
+
+def best_match(sig: np.ndarray, candidates: list[tuple[str, np.ndarray]]) -> tuple[str, float] | None:
+    """The most similar candidate at or above identity.THRESHOLD; ties go to the smallest id."""
+    best: tuple[str, float] | None = None
+    for aid, other in candidates:
+        sim = identity.similarity(sig, other)
+        if sim >= identity.THRESHOLD and (best is None or sim > best[1] or (sim == best[1] and aid < best[0])):
+            best = (aid, sim)
+    return best
 
 
 def today() -> dt.date:

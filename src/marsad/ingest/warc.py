@@ -10,8 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from marsad.ingest.html import decode_html, read_html
-from marsad.ingest.items import Item, Rejected
+from marsad.ingest.items import Item, Page, Rejected
 
 
 def read_warc(stream: IO[bytes], origin: str) -> Iterator[Item]:
@@ -33,7 +32,7 @@ def read_warc(stream: IO[bytes], origin: str) -> Iterator[Item]:
             if "charset=" in ctype:
                 charset = ctype.split("charset=", 1)[1].split(";")[0].strip().strip("\"'") or None
             body = record.content_stream().read()
-            yield read_html(decode_html(body, charset), f"{origin}#{url}", url=url)
+            yield Page(f"{origin}#{url}", body, charset=charset, url=url)
     except ArchiveLoadFailed as exc:
         yield Rejected(origin, f"not a readable WARC file: {exc}")
     except (StatusAndHeadersParserException, AttributeError, ValueError, EOFError, zlib.error) as exc:

@@ -81,11 +81,15 @@ class LocalEngine:
     Use it as a context manager; `map` may be called several times on the same pool.
     """
 
-    def __init__(self, workers: int, chunksize: int = DEFAULT_CHUNKSIZE) -> None:
+    def __init__(
+        self, workers: int, chunksize: int = DEFAULT_CHUNKSIZE, initializer: Callable[[], object] = init_worker
+    ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
         self.chunksize = chunksize
+        # What each worker loads once (module-level or a functools.partial of one: it is pickled).
+        self.initializer = initializer
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> LocalEngine:
@@ -93,7 +97,7 @@ class LocalEngine:
             # forkserver, not fork: the parent may run threads (the progress bar, a web server)
             # and forking a threaded process can deadlock; not spawn, so no re-import of __main__.
             ctx = mp.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=self.initializer)
         return self
 
     def __exit__(
@@ -111,7 +115,7 @@ class LocalEngine:
         if self._pool is None:
             if self.workers > 1:
                 raise RuntimeError("LocalEngine.map outside its `with` block")
-            init_worker()
+            self.initializer()
             for item in items:
                 yield item if isinstance(item, Rejected) else fn(item)
             return

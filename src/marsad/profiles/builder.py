@@ -661,11 +661,15 @@ def _estimates(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, 
         if st["kind"] != "estimate" or (st["about"] not in wanted and st["speaker"] not in wanted):
             continue
         for s in _strengths(st["evidence"]):
-            if s.group not in wanted:
+            # no armed group near the figure ("عدد عناصره ... بين خمسة وستة آلاف مقاتل"): the
+            # group the statement is about, when it is one of the family
+            group = s.group if s.group is not None else st["about"]
+            if group not in wanted:
                 continue
             out.append(
                 {
                     **s.as_dict(),
+                    "group": group,
                     "about": st["about"],
                     "about_mention": st["about_mention"],
                     "speaker": st["speaker"],

@@ -11,6 +11,7 @@ necessarily to the statement's `about`: "28 عنصرا من الجيش العر�
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -71,7 +72,9 @@ def read_strengths(evidence: str) -> list[Strength]:
     fighters = {q.first for q in quals if q.payload == "fighters"}
     deaths = [m.first for m in cue_matcher().find(tokens) if m.payload in _DEATH]
     groups = armed_groups(text, tokens)
-    numbers = [n for n in read_numbers(text) if n.value is not None and not n.vague]
+    numbers = [
+        m for n in read_numbers(text) if not n.vague for m in _split_shared_scale(text, n) if m.value is not None
+    ]
     out: list[Strength] = []
     used: set[int] = set()
     for i, num in enumerate(numbers):
@@ -117,6 +120,32 @@ def read_strengths(evidence: str) -> list[Strength]:
             )
         )
     return out
+
+
+_SCALES = (1_000_000, 1000, 100)
+
+
+def _split_shared_scale(text: str, num: Number) -> list[Number]:
+    """ "بين خمسة وستة آلاف مقاتل": two counts sharing the scale word of the second, which
+    read_numbers reads as one phrase without a value; split them into 5000 and 6000 so the range
+    reads as one. Any other number is returned as it is."""
+    if num.value is not None:
+        return [num]
+    phrase = text[num.start : num.end]
+    cut = phrase.find(" و")
+    if cut < 0:
+        return [num]
+    first = read_numbers(phrase[:cut])
+    second = read_numbers(phrase[cut + 2 :])
+    if len(first) != 1 or len(second) != 1 or first[0].value is None or second[0].value is None:
+        return [num]
+    a, b = first[0].value, second[0].value
+    scale = next((s for s in _SCALES if b >= s and b % s == 0 and a * s <= b < a * s * 10), None)
+    if scale is None:
+        return [num]
+    low = dataclasses.replace(num, end=num.start + cut, value=a * scale, low=a * scale, high=a * scale)
+    high = dataclasses.replace(num, start=num.start + cut + 2, value=b, low=b, high=b)
+    return [low, high]
 
 
 def _nearest(groups: list[tuple[int, int, str]], start: int, end: int) -> str | None:

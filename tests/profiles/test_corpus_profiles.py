@@ -1,0 +1,212 @@
+"""Actor profiles against hand-made expectations on real news.
+
+The five bundled sample articles and 52 SaudiNewsNet articles (July-August 2015) about the
+Islamic State in Libya, the Islamic State elsewhere and Boko Haram (tests/profiles/
+corpus_articles.jsonl) run through the default pipeline into a fresh SQLite store; the profiles
+of the Islamic State, its Libyan province, Boko Haram and the West Africa province must show the
+events, strength estimates and relations each article holds, as written by hand in
+tests/profiles/corpus_expectations.yaml (see its header for the fields).
+
+Required: every non-optional relation and estimate, and at least EVENT_SHARE of the
+non-optional events. Optional items and `known_miss` items are reported, not required. The
+report (share met per actor and per kind, and every miss) is printed (`pytest -s`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from marsad.jsonl import read_articles
+from marsad.model import Article
+from marsad.nlp.actors import ActorRegistry
+from marsad.pipeline import Pipeline
+from marsad.profiles import actor_profile, builder
+from marsad.profiles.strength import read_strengths
+from marsad.resources import path as resource_path
+from marsad.store.db import Store
+
+HERE = Path(__file__).parent
+EVENT_SHARE = 0.8
+OVERALL_EVENT_FLOOR = 0.48  # 21 of 43 non-optional events, known misses included
+ACTOR_IDS = {"is": "islamic_state"}  # the yaml's short key for the parent
+
+
+@dataclass
+class Check:
+    article: str
+    kind: str  # events, estimates, relations
+    actor: str
+    spec: dict[str, Any]
+    met: bool
+    detail: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.spec.get("known_miss"):
+            return "known_miss"
+        return "optional" if self.spec.get("optional") else "required"
+
+
+def _articles() -> list[Article]:
+    arts = [a for a in read_articles(str(resource_path("samples/articles.jsonl"))) if isinstance(a, Article)]
+    arts += [a for a in read_articles(str(HERE / "corpus_articles.jsonl")) if isinstance(a, Article)]
+    return arts
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    store = Store(str(tmp_path_factory.mktemp("corpus_profiles") / "marsad.db"), columns=False)
+    pipe = Pipeline.default()
+    articles = _articles()
+    for article in articles:
+        store.save(pipe(article))
+    wanted = {"islamic_state", "is_libya", "boko_haram", "is_west_africa", "is_egypt"}
+    # every event and every piece of evidence of these small profiles, not the newest few
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builder, "LATEST", 100_000)
+        mp.setattr(builder, "EVIDENCE_PER_RELATION", 1_000)
+        out = {a: actor_profile(store, a) for a in wanted}
+    store.close()
+    yield {"profiles": out, "published": {a.id: a.published for a in articles}}
+
+
+def _as_list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+def _event_check(profile: dict[str, Any], aid: str, spec: dict[str, Any]) -> tuple[bool, str]:
+    rows = [e for e in profile["events"] if e["article_id"] == aid]
+    strict_admin1 = "admin1" in spec and not spec.get("admin1_known_miss")
+
+    def fits(e: dict[str, Any], with_admin1: bool) -> bool:
+        return (
+            e["country"] == spec["country"]
+            and (not with_admin1 or "admin1" not in spec or e["admin1"] in _as_list(spec["admin1"]))
+            and ("month" not in spec or (e["date"] or "")[:7] in [str(m) for m in _as_list(spec["month"])])
+            and ("type" not in spec or e["event_type"] == spec["type"])
+            and ("fatalities" not in spec or e["fatalities"] == spec["fatalities"])
+        )
+
+    if any(fits(e, strict_admin1) for e in rows):
+        placed = "admin1" not in spec or any(fits(e, True) for e in rows)
+        return True, "" if placed else "admin1 differs (known)"
+    got = [(e["country"], e["admin1"], e["date"], e["event_type"], e["fatalities"]) for e in rows]
+    return False, f"article's events in profile: {got}"
+
+
+def _estimate_check(profile: dict[str, Any], aid: str, spec: dict[str, Any], published: Any) -> tuple[bool, str]:
+    rows = [e for e in profile["estimates"] if e["article_id"] == aid]
+    for e in rows:
+        if "low" in spec and e["low"] != spec["low"]:
+            continue
+        if "high" in spec and e["high"] != spec["high"]:
+            continue
+        if "qualifier" in spec and e["qualifier"] != spec["qualifier"]:
+            continue
+        if published is not None and e["date"] != published.isoformat()[:10]:
+            continue
+        said = f"{e['speaker'] or ''} {e['speaker_mention'] or ''}"
+        if "speaker" in spec and spec["speaker"] not in said and spec["speaker"] not in (e["evidence"] or ""):
+            continue
+        return True, ""
+    got = [(e["low"], e["high"], e["qualifier"], e["group"], e["speaker_mention"], e["date"]) for e in rows]
+    return False, f"article's estimates in profile: {got}"
+
+
+def _relation_check(
+    profile: dict[str, Any], aid: str, spec: dict[str, Any], registry: ActorRegistry
+) -> tuple[bool, str]:
+    subj = registry.get(ACTOR_IDS.get(spec["subject"], spec["subject"]))
+    obj = registry.get(ACTOR_IDS.get(spec["object"], spec["object"]))
+    assert subj is not None and obj is not None, spec
+    for r in profile["relations"]:
+        if (r["kind"], r["subject"], r["object"]) == (spec["kind"], subj.name, obj.name):
+            if any(ev.get("article_id") == aid for ev in r["evidence"]):
+                return True, ""
+            return False, "relation known, not from this article"
+    return False, f"relations: {[(r['kind'], r['subject'], r['object']) for r in profile['relations']]}"
+
+
+def _run_checks(profiles: dict[str, Any]) -> list[Check]:
+    registry = ActorRegistry.load()
+    spec_file = yaml.safe_load((HERE / "corpus_expectations.yaml").read_text(encoding="utf-8"))
+    checks: list[Check] = []
+    for aid, entry in spec_file.items():
+        for spec in entry.get("events") or []:
+            actor = ACTOR_IDS.get(spec["actor"], spec["actor"])
+            met, why = _event_check(profiles["profiles"][actor], aid, spec)
+            checks.append(Check(aid, "events", actor, spec, met, why))
+        for spec in entry.get("estimates") or []:
+            actor = ACTOR_IDS.get(spec["actor"], spec["actor"])
+            published = profiles["published"].get(aid)
+            met, why = _estimate_check(profiles["profiles"][actor], aid, spec, published)
+            checks.append(Check(aid, "estimates", actor, spec, met, why))
+        for spec in entry.get("relations") or []:
+            actor = ACTOR_IDS.get(spec["subject"], spec["subject"])
+            met, why = _relation_check(profiles["profiles"][actor], aid, spec, registry)
+            checks.append(Check(aid, "relations", actor, spec, met, why))
+    return checks
+
+
+def _report(checks: list[Check]) -> str:
+    lines = []
+    groups: dict[tuple[str, str], list[Check]] = defaultdict(list)
+    for c in checks:
+        groups[("kind", c.kind)].append(c)
+        groups[("actor", c.actor)].append(c)
+    for (by, key), cs in sorted(groups.items()):
+        req = [c for c in cs if c.status == "required"]
+        opt = [c for c in cs if c.status == "optional"]
+        known = [c for c in cs if c.status == "known_miss"]
+        lines.append(
+            f"{by} {key}: required {sum(c.met for c in req)}/{len(req)}, optional {sum(c.met for c in opt)}/{len(opt)}, "
+            f"known misses {sum(c.met for c in known)}/{len(known)}"
+        )
+    for c in checks:
+        if not c.met or c.detail:
+            mark = "MISS" if not c.met else "note"
+            lines.append(f"  {mark} [{c.status}] {c.article} {c.kind} {c.actor} {c.spec} {c.detail}")
+    return "\n".join(lines)
+
+
+def test_profiles_meet_hand_made_expectations(profiles: dict[str, Any]) -> None:
+    checks = _run_checks(profiles)
+    report = _report(checks)
+    print("\n" + report)
+    required = [c for c in checks if c.status == "required"]
+    missed = [c for c in required if not c.met and c.kind in ("estimates", "relations")]
+    assert not missed, report
+    events = [c for c in required if c.kind == "events"]
+    share = sum(c.met for c in events) / len(events)
+    assert share >= EVENT_SHARE, f"events met {share:.2f} < {EVENT_SHARE}\n{report}"
+    # known misses are excluded above; this floor (the share measured when they were written)
+    # keeps the whole from sliding back while they wait for their fixes
+    coded = [c for c in checks if c.status != "optional" and c.kind == "events"]
+    overall = sum(c.met for c in coded) / len(coded)
+    assert overall >= OVERALL_EVENT_FLOOR, f"events met overall {overall:.2f} < {OVERALL_EVENT_FLOOR}\n{report}"
+
+
+def test_expectations_name_real_articles(profiles: dict[str, Any]) -> None:
+    spec_file = yaml.safe_load((HERE / "corpus_expectations.yaml").read_text(encoding="utf-8"))
+    assert set(spec_file) == set(profiles["published"])  # every article read and given its expectations
+    assert len([a for a in spec_file if a.startswith("snn-")]) >= 50
+    assert (HERE / "corpus_articles.jsonl").stat().st_size < 1_000_000
+
+
+def test_range_sharing_its_scale_word() -> None:
+    # sample 002: "بين خمسة وستة آلاف" is five to six thousand, not five to six thousand and five
+    sentence = (
+        "خصوصا وأن عدد قتلى التنظيم في المعارك الأخيرة يبقى قليلا مقارنة بعدد عناصره التي سبق وأن "
+        "رجحت التقارير الاستخباراتية الغربية أنها تتراوح بين خمسة وستة آلاف مقاتل من جنسيات مختلفة."
+    )
+    (s,) = read_strengths(sentence)
+    assert (s.low, s.high, s.qualifier, s.text) == (5000, 6000, "range", "خمسة وستة آلاف")
+    assert read_strengths("بين ثلاثة وخمسة آلاف مقاتل من داعش")[0].group == "Islamic State"
+    assert read_strengths("قتل خمسة وستة آلاف مقاتل") == []  # a toll stays no strength

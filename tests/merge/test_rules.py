@@ -118,3 +118,48 @@ def test_a_town_within_a_region_is_compatible() -> None:
     assert "town within the region" in compare(p["a"], p["b"]).reasons
     far = {**p["a"], "lat": p["a"]["lat"] + 4.0}  # some 450 km north: not in that region
     assert "town within the region" not in compare(far, p["b"]).reasons
+
+
+def test_look_alikes_from_real_articles_stay_apart() -> None:
+    # g1: regime air strikes on civilians in Aleppo province, a day apart, 28 and 9 killed;
+    # g2: Turkish jets on IS in Syria and on the PKK in northern Iraq;
+    # g3-g5: same province or city, same day, other actors or another kind of act.
+    for name in ("g1", "g2", "g3", "g4", "g5"):
+        p = pair(name)
+        assert not p["same"] and not _verdict(p), p["note"]
+
+
+def test_two_named_sides_hit_are_two_events() -> None:
+    p = pair("g2")
+    assert {p["a"]["actor2"], p["b"]["actor2"]} == {"Islamic State (Syria)", "PKK - Kurdistan Workers Party"}
+    verdict = compare({**p["a"], "id": 1}, {**p["b"], "id": 2})
+    one_side = compare({**p["a"], "id": 1}, {**p["b"], "id": 2, "actor2": p["a"]["actor2"]})
+    assert one_side.score - verdict.score >= 5.0  # -4 for the conflict, +1 for the same side hit
+    # Police and army of one state hit: outlets confuse them, the cost stays small.
+    t9 = pair("t9")
+    assert {t9["a"]["actor2"], t9["b"]["actor2"]} == {"Police Forces of Turkey", "Military Forces of Turkey"}
+    assert _verdict(t9)
+
+
+def test_wire_copies_do_not_join_their_different_acts() -> None:
+    # g4: two copies of one wire (Jaccard 0.84 over whole texts) tell the Taiz battles and the
+    # Houthi shelling of homes in different sentences: the copies' likeness must not join them.
+    p = pair("g4")
+    assert _article_similarity(p["a"]["article_id"], p["b"]["article_id"]) >= 0.6
+    assert p["a"]["sub_event_type"] != p["b"]["sub_event_type"]
+    verdict = compare({**p["a"], "id": 1}, {**p["b"], "id": 2}, article_similarity=_article_similarity)
+    assert not verdict.same and not any(r.startswith("article similarity") for r in verdict.reasons)
+    # The same act told by the headline of one copy and the lead of the other (here: with only
+    # the country for a place) keeps the bonus.
+    same_act = {**p["b"], "sub_event_type": p["a"]["sub_event_type"], "event_type": p["a"]["event_type"]}
+    same_act.update(geo_precision="country", admin1=None)
+    again = compare({**p["a"], "id": 1}, {**same_act, "id": 2}, article_similarity=_article_similarity)
+    assert any(r.startswith("article similarity") for r in again.reasons)
+
+
+def test_tolls_far_apart_tell_two_incidents() -> None:
+    p = pair("g1")  # 28 killed against 9 killed
+    verdict = compare({**p["a"], "id": 1}, {**p["b"], "id": 2})
+    assert "far fatalities" in verdict.reasons and not verdict.same
+    t6 = pair("t6")  # 30 then 32 killed: one toll that grew
+    assert "far fatalities" not in compare(t6["a"], t6["b"]).reasons

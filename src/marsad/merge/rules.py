@@ -31,6 +31,7 @@ class MergeRules:
     unnamed: tuple[str, ...]
     victims: tuple[str, ...]
     victims_act: frozenset[str]
+    state: tuple[str, ...]
     region_km: float
     weights: dict[str, float]
     threshold: float
@@ -38,6 +39,9 @@ class MergeRules:
     prefixes: tuple[str, ...]
     stopwords: frozenset[str]
     article_level: float
+    copy_level: float
+    copy_evidence: float
+    far_ratio: float
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any], where: str = "merge.yaml") -> MergeRules:
@@ -53,6 +57,7 @@ class MergeRules:
                 unnamed=tuple(spec.get("unnamed_prefixes") or ()),
                 victims=tuple(spec.get("victim_prefixes") or ()),
                 victims_act=frozenset(spec.get("victims_act_in") or ()),
+                state=tuple(spec.get("state_prefixes") or ()),
                 region_km=float(spec["region_km"]),
                 weights={k: float(v) for k, v in spec["weights"].items()},
                 threshold=float(spec["threshold"]),
@@ -60,6 +65,9 @@ class MergeRules:
                 prefixes=tuple(sorted((normalize(p) for p in spec["text"]["prefixes"]), key=len, reverse=True)),
                 stopwords=frozenset(normalize(w) for w in spec["text"]["stopwords"]),
                 article_level=float(spec["text"]["article_level"]),
+                copy_level=float(spec["text"]["copy_level"]),
+                copy_evidence=float(spec["text"]["copy_evidence"]),
+                far_ratio=float(spec["far_fatalities_ratio"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: missing or bad field {exc}; see resources/merge/merge.yaml") from None
@@ -235,10 +243,15 @@ def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bo
         # costs points; a conflict between the sides that act is a different event.
         ok1, eq1 = _actor_ok(x[0], y[0], rules)
         ok2, eq2 = _actor_ok(x[1], y[1], rules)
-        pts = (w["same_actor1"] if eq1 else 0.0) + (
-            w["same_actor2"] if eq2 else w["actor2_conflict"] if not ok2 else 0.0
-        )
-        return ok1, pts
+        if eq2:
+            pts2 = w["same_actor2"]
+        elif not ok2:
+            both_named = all(n and not n.startswith(rules.victims) for n in (x[1], y[1]))
+            named = both_named and not _one_state(x[1], y[1], rules)
+            pts2 = w["named_target_conflict"] if named else w["actor2_conflict"]
+        else:
+            pts2 = 0.0
+        return ok1, (w["same_actor1"] if eq1 else 0.0) + pts2
 
     symmetric = a.get("event_type") in rules.symmetric and b.get("event_type") in rules.symmetric
     same_act = a.get("sub_event_type") == b.get("sub_event_type")
@@ -260,6 +273,13 @@ def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bo
     if not na or not nb or na & nb:
         return True, "actors in other roles", w["actor_roles"]
     return False, f"actors differ ({a.get('actor1')}/{a.get('actor2')} vs {b.get('actor1')}/{b.get('actor2')})", 0
+
+
+def _one_state(x: str | None, y: str | None, rules: MergeRules) -> bool:
+    """Two forces of one state ("Police Forces of Turkey", "Military Forces of Turkey"): outlets
+    and extraction confuse them ("قوات الأمن", "الجيش"); two named groups hit are two events."""
+    states = [n for n in (x, y) if n and n.startswith(rules.state)]
+    return len(states) == 2 and len({_base(n).rsplit(" of ", 1)[-1] for n in states}) == 1
 
 
 def _named(e: dict[str, Any], rules: MergeRules) -> set[str]:
@@ -318,11 +338,20 @@ def compare(
         elif min(fx, fy) > 0 and max(fx, fy) <= 2 * min(fx, fy):
             score += w["close_fatalities"]
             reasons.append("close fatalities")
+        elif min(fx, fy) > 0 and max(fx, fy) > rules.far_ratio * min(fx, fy):
+            # a toll that grows between the first report and the next rarely triples
+            score += w["far_fatalities"]
+            reasons.append("far fatalities")
     gain = w["same_article_text"]
     ids = (a.get("article_id"), b.get("article_id"))
     if article_similarity and all(ids) and rules.threshold - gain <= score < rules.threshold:
         asim = article_similarity(str(ids[0]), str(ids[1]))
-        if asim >= rules.article_level:
+        # Two copies of one wire tell each of its events in the same words: there, another kind
+        # of act told in other words is another of its events, and the likeness of the whole
+        # says nothing (one copy's headline and the other's lead still tell one act).
+        other_act = a.get("sub_event_type") != b.get("sub_event_type")
+        copies = asim >= rules.copy_level and sim < rules.copy_evidence and other_act
+        if asim >= rules.article_level and not copies:
             score += gain
             reasons.append(f"article similarity {asim:.2f}")
     same = score >= rules.threshold

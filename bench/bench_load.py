@@ -2,9 +2,13 @@
 
 The server runs as its own process (so its memory can be sampled from /proc) over the synthetic
 database bench_api builds and caches (1,000,000 events unless MARSAD_BENCH_EVENTS says otherwise).
-Each client loops over a mix of /api/events filters, /api/stats and /api/map requests.
+Each client loops over a mix of /api/events filters, /api/stats and /api/map requests: the views
+every dashboard opens on (the same requests again and again, which the server's response cache
+answers between two writes), and, with probability MARSAD_LOAD_UNIQUE (default 0.3), a request
+never asked before (a random country, type, day range and page), which must be computed.
 Figures: requests, errors (any non-200 or transport error), throughput, p50/p95/p99 latency, and
-the server's RSS at the start of the load (after warm-up) and at its end.
+the server's RSS at the start of the load (after warm-up) and at its end; p99 is also given
+apart for the never-repeated requests.
 
 MARSAD_LOAD_SECONDS (default 60) and MARSAD_LOAD_CLIENTS (default 50) shorten a quick run.
 """
@@ -12,10 +16,13 @@ MARSAD_LOAD_SECONDS (default 60) and MARSAD_LOAD_CLIENTS (default 50) shorten a 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +32,33 @@ from bench.bench_api import N_EVENTS, _cached_sqlite, _free_port, _pct, _queries
 
 SECONDS = float(os.environ.get("MARSAD_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("MARSAD_LOAD_CLIENTS", "50"))
+UNIQUE = float(os.environ.get("MARSAD_LOAD_UNIQUE", "0.3"))
+SERVER_WORKERS = os.environ.get("MARSAD_LOAD_SERVER_WORKERS", "1")
+TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots"]
 WARMUP_LIMIT_S = 300.0
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    """Resident memory of the server: its process and, with --workers, the worker processes."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            lines = Path(f"/proc/{p}/status").read_text().splitlines()
+        except FileNotFoundError:
+            continue
+        total += next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
+    if not total:
+        raise RuntimeError(f"no VmRSS for process {pid}")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        kids = (task / "children").read_text().split() if (task / "children").exists() else []
+        for kid in kids:
+            found += [int(kid), *_children(int(kid))]
+    return found
 
 
 def _requests(client: httpx.Client) -> list[tuple[str, dict[str, Any]]]:
@@ -46,16 +72,47 @@ def _requests(client: httpx.Client) -> list[tuple[str, dict[str, Any]]]:
     return mix
 
 
-async def _load(url: str, mix: list[tuple[str, dict[str, Any]]], seconds: float, clients: int) -> dict[str, Any]:
+def _unique_requests(countries: list[str], seed: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Requests never asked before: random filters over a random span of days."""
+    rnd = random.Random(seed)
+    first = dt.date(2018, 1, 1)
+    while True:
+        start = first + dt.timedelta(days=rnd.randrange(0, 2500))
+        end = start + dt.timedelta(days=rnd.randrange(1, 120))
+        params: dict[str, Any] = {"date_from": start.isoformat(), "date_to": end.isoformat()}
+        if rnd.random() < 0.7:
+            params["country"] = rnd.choice(countries)
+        if rnd.random() < 0.5:
+            params["event_type"] = rnd.choice(TYPES)
+        kind = rnd.random()
+        if kind < 0.6:
+            params["offset"] = rnd.choice([0, 0, 50, 100])
+            yield "/api/events", params
+        elif kind < 0.85:
+            yield "/api/stats", params | {"period": rnd.choice(["day", "week", "month"])}
+        else:
+            yield "/api/map", params | {"zoom": rnd.choice([4, 5, 6])}
+
+
+async def _load(
+    url: str, mix: list[tuple[str, dict[str, Any]]], countries: list[str], seconds: float, clients: int
+) -> dict[str, Any]:
     latencies: list[float] = []
+    unique_latencies: list[float] = []
     errors: list[str] = []
     stop = time.perf_counter() + seconds
 
     async def client_loop(n: int, client: httpx.AsyncClient) -> None:
+        rnd = random.Random(n)
+        fresh = _unique_requests(countries, seed=1000 + n)
         i = n
         while time.perf_counter() < stop:
-            path, params = mix[i % len(mix)]
-            i += 1
+            unique = rnd.random() < UNIQUE
+            if unique:
+                path, params = next(fresh)
+            else:
+                path, params = mix[i % len(mix)]
+                i += 1
             t0 = time.perf_counter()
             try:
                 r = await client.get(path, params=params)
@@ -63,14 +120,17 @@ async def _load(url: str, mix: list[tuple[str, dict[str, Any]]], seconds: float,
                     errors.append(f"{r.status_code} {path} {params}")
             except httpx.HTTPError as exc:
                 errors.append(f"{type(exc).__name__} {path} {params}")
-            latencies.append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            latencies.append(ms)
+            if unique:
+                unique_latencies.append(ms)
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         t0 = time.perf_counter()
         await asyncio.gather(*(client_loop(n, client) for n in range(clients)))
         elapsed = time.perf_counter() - t0
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
+    return {"latencies": latencies, "unique": unique_latencies, "errors": errors, "elapsed": elapsed}
 
 
 def run(shared: Path) -> dict[str, Any]:
@@ -80,6 +140,7 @@ def run(shared: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "events": N_EVENTS,
         "clients": CLIENTS,
+        "server_workers": SERVER_WORKERS,
         "seconds": SECONDS,
         "load_average_at_start": round(os.getloadavg()[0], 1),
     }
@@ -87,7 +148,20 @@ def run(shared: Path) -> dict[str, Any]:
         figures["sqlite_build_s"] = round(built, 1)
     env = {**os.environ, "MARSAD_CORS_ORIGINS": "", "MARSAD_READ_TOKEN": ""}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "marsad", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "marsad",
+            "serve",
+            "--db",
+            str(db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            SERVER_WORKERS,
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -103,22 +177,24 @@ def run(shared: Path) -> dict[str, Any]:
                     if proc.poll() is not None or time.perf_counter() - t0 > WARMUP_LIMIT_S:
                         raise RuntimeError("marsad serve did not start") from None
                     time.sleep(0.2)
-            # Warm up until the column copy is loaded: a country filter answers fast from it.
-            while time.perf_counter() - t0 < WARMUP_LIMIT_S:
-                t1 = time.perf_counter()
-                try:
-                    client.get("/api/events", params={"country": "SY", "event_type": "Battles"}).raise_for_status()
-                except httpx.TimeoutException:
-                    continue
-                if time.perf_counter() - t1 < 0.5:
-                    break
-                time.sleep(1.0)
+            # Warm up until every server process has its column copy loaded (before, SQL answers).
+            ready_pids: set[int] = set()
+            while len(ready_pids) < int(SERVER_WORKERS):
+                if time.perf_counter() - t0 > WARMUP_LIMIT_S:
+                    raise RuntimeError(f"the server was not ready after {WARMUP_LIMIT_S:.0f} s")
+                # a new connection each time, so that each worker process gets asked
+                health = httpx.get(url + "/api/health", headers={"Connection": "close"}, timeout=60).json()
+                if health["ready"]:
+                    ready_pids.add(health["pid"])
+                else:
+                    time.sleep(0.5)
             mix = _requests(client)  # after the warm-up: before it, /api/stats is a full SQL scan
             for path, params in mix:
                 client.get(path, params=params).raise_for_status()
+            countries = [c["country"] for c in client.get("/api/stats").json()["by_country"]][:12]
         figures["warmup_s"] = round(time.perf_counter() - t0, 1)
         rss_start = _rss_mb(proc.pid)
-        result = asyncio.run(_load(url, mix, SECONDS, CLIENTS))
+        result = asyncio.run(_load(url, mix, countries, SECONDS, CLIENTS))
         rss_end = _rss_mb(proc.pid)
     finally:
         proc.terminate()
@@ -138,6 +214,9 @@ def run(shared: Path) -> dict[str, Any]:
             "p95_ms": round(_pct(lat, 0.95), 1),
             "p99_ms": round(_pct(lat, 0.99), 1),
             "max_ms": round(max(lat), 1),
+            "unique_share": round(len(result["unique"]) / max(1, len(lat)), 2),
+            "unique_p50_ms": round(_pct(result["unique"], 0.50), 1) if result["unique"] else None,
+            "unique_p99_ms": round(_pct(result["unique"], 0.99), 1) if result["unique"] else None,
             "rss_start_mb": round(rss_start, 1),
             "rss_end_mb": round(rss_end, 1),
             "rss_growth_mb": round(rss_end - rss_start, 1),

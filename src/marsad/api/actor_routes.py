@@ -5,7 +5,6 @@
 - GET /actor?id=...: the dashboard's actor page (static/actor.html).
 """
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -30,13 +29,13 @@ def get_actor_profile(
     strength estimates, relations, spokespeople and claims, each with links to its evidence.
     A parent's profile includes its branches' events."""
     try:
-        profile = actor_profile(request.app.state.store, actor_id, quiet_months=quiet_months)
+        # the app's cache serialises the profile itself: FastAPI's generic encoder walks every
+        # value and costs more than building the profile once the map has thousands of cells
+        return request.app.state.cached(
+            request, lambda: actor_profile(request.app.state.store, actor_id, quiet_months=quiet_months)
+        )
     except ProfileError as exc:
         raise HTTPException(404, str(exc)) from None
-    # Serialized here: FastAPI's generic encoder walks every value and costs more than building
-    # the profile once the map layer has thousands of cells. The profile is plain JSON types.
-    body = json.dumps(profile, ensure_ascii=False, default=str, allow_nan=False)
-    return Response(body, media_type="application/json")
 
 
 @router.get("/actor", include_in_schema=False)

@@ -14,6 +14,7 @@ Configuration (arguments of `create_app`, or environment variables for `marsad s
 """
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -22,15 +23,17 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad import __version__
+from marsad.api.cache import ResponseCache
 from marsad.api.ratelimit import RateLimit, RateLimitSettings
 from marsad.export import FORMATS
 from marsad.model import EVENT_TYPES, SUB_TO_TYPE
+from marsad.store.columns import SYNC_RELOAD_MAX
 from marsad.store.db import STATUSES, EventFilter, Store, StoreError
 
 STATIC = Path(__file__).parent / "static"
@@ -191,6 +194,26 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
+    cache = app.state.cache = ResponseCache()
+
+    def cached(request: Request, render: Callable[[], Any]) -> Response:
+        """The answer of a read route, from the cache while no write has come in since."""
+        version = store.data_version()
+        columns = store.columns
+        before = columns.snapshot if columns is not None else None
+
+        def fresh() -> bool:
+            if columns is None:
+                return True  # SQL answers at the version it reads
+            after = columns.snapshot
+            if after is None or after.version != version:
+                return False
+            # a small copy is reloaded before answering; a large one answered from `before`
+            return after is before or len(after) <= SYNC_RELOAD_MAX
+
+        return cache.respond(request, version, render, fresh)
+
+    app.state.cached = cached
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(sa.exc.DataError)  # PostgreSQL's "integer out of range"
@@ -264,6 +287,19 @@ def create_app(
             "statuses": list(STATUSES),
         }
 
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness and readiness: `ready` once the in-memory filter columns are loaded (until then
+        filters are answered by SQL, seconds at a million events); a load balancer can wait for it."""
+        columns = store.columns
+        snap = columns.snapshot if columns is not None else None
+        return {
+            "status": "ok",
+            "ready": columns is None or snap is not None,
+            "events_in_memory": len(snap) if snap is not None else None,
+            "pid": os.getpid(),
+        }
+
     @app.get("/api/me", tags=["review"])
     def me(user: Reviewer) -> dict[str, str]:
         """The reviewer a token belongs to (401 if none)."""
@@ -271,6 +307,7 @@ def create_app(
 
     @app.get("/api/events", tags=["events"])
     def list_events(
+        request: Request,
         _: Reader,
         f: Filter,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
@@ -281,8 +318,12 @@ def create_app(
         ] = "-date",
     ) -> dict[str, Any]:
         """Events matching the filters, a page at a time; `total` is capped at 10000 (`total_exact`)."""
-        rows, total, exact = store.query_events(f, limit=limit, offset=offset, sort=sort)
-        return {"events": rows, "total": total, "total_exact": exact, "limit": limit, "offset": offset}
+
+        def render() -> dict[str, Any]:
+            rows, total, exact = store.query_events(f, limit=limit, offset=offset, sort=sort)
+            return {"events": rows, "total": total, "total_exact": exact, "limit": limit, "offset": offset}
+
+        return cached(request, render)
 
     @app.get("/api/events/{event_id}", tags=["events"])
     def get_event(_: Reader, event_id: int) -> dict[str, Any]:
@@ -342,14 +383,18 @@ def create_app(
         return store.list_actors(q, limit)
 
     @app.get("/api/stats", tags=["stats"])
-    def stats(_: Reader, f: Filter, period: Literal["day", "week", "month"] = "week") -> dict[str, Any]:
+    def stats(
+        request: Request, _: Reader, f: Filter, period: Literal["day", "week", "month"] = "week"
+    ) -> dict[str, Any]:
         """Counts and fatalities by day/week/month, by type and sub-type, by country and admin1."""
-        return store.stats(f, period)
+        return cached(request, lambda: store.stats(f, period))
 
     @app.get("/api/map", tags=["stats"])
-    def map_view(_: Reader, f: Filter, zoom: Annotated[int, Query(ge=0, le=18)] = 4) -> dict[str, Any]:
+    def map_view(
+        request: Request, _: Reader, f: Filter, zoom: Annotated[int, Query(ge=0, le=18)] = 4
+    ) -> dict[str, Any]:
         """What the map draws: the events when at most 3000 match, else counts on a grid for this zoom."""
-        return store.map_cells(f, zoom)
+        return cached(request, lambda: store.map_cells(f, zoom))
 
     def export(fmt: str, f: EventFilter) -> StreamingResponse:
         # The export component's writers: ACLED CSV, GeoJSON, SCHEMA.md JSONL (and Parquet, below).
@@ -396,3 +441,8 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app each process of `marsad serve --workers N` builds (settings from the environment)."""
+    return create_app(os.environ.get("MARSAD_SERVE_DB") or None)

@@ -561,6 +561,11 @@ class Store:
         out.sort(key=lambda c: (-c["n"], c["lat"], c["lon"]))
         return {"kind": "cells", "cell_deg": cell, "cells": out}
 
+    def data_version(self) -> int:
+        """How many writes the events table has seen: answers computed at one version hold until it moves."""
+        with self.engine.connect() as conn:
+            return data_version(conn)
+
     def count(self, table: sa.Table) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())

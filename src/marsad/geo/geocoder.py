@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import compress, repeat
 
 from marsad.geo.gazetteer import FEATURE_PRECISION, Entry, Gazetteer, Place, load
 from marsad.model import Doc
@@ -84,8 +85,7 @@ class _Words:
         self.border = {normalize(w).split()[0] for w in c.get("border_words") or []}
         self.level: dict[str, str] = {}
         self.level_cache: dict[str, str] = {}
-        self.token_cache: dict[str, tuple] = {}
-        self.boring: set[str] = set()  # tokens that start no name and are no demonym
+        self.token_cache: dict[str, tuple] = {}  # token → _token_info, () when it starts nothing
         # every first word of a name and every demonym form: a token none of whose clitic cuts
         # is here starts nothing (a cheap test before lookup_forms, see _token_info)
         self.startable: frozenset[str] = frozenset(gaz.first) | frozenset(gaz.demonyms)
@@ -94,6 +94,7 @@ class _Words:
         self.key_iso: dict[str, str | None] = {}
         self.key_minor: dict[str, frozenset[str] | None] = {}
         self.derived_cache: dict[tuple[str, str, int], str] = {}
+        self.word_cache: dict[str, _WordInfo] = {}
         for level in ("prep", "cue", "never", "stop"):  # later wins: a word in two lists gets the stricter
             for w in a.get(level) or []:
                 self.level[normalize(w)] = level
@@ -137,17 +138,18 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
     n = len(tokens)
     cache = w.token_cache
     texts = [t.text for t in tokens]
-    # Most tokens start no name and are no demonym: one set test each (in a comprehension,
-    # the hot loop of the whole geocoder) instead of a trip through the loop below.
-    boring = w.boring
+    # Most tokens start no name and are no demonym; the cache maps those to () (false), so
+    # that one pass in C picks the others and the words not seen yet (the geocoder's hot loop).
     i_next = 0  # tokens before this index are inside an accepted name
-    for i in [k for k, t in enumerate(texts) if t not in boring]:
+    for i in compress(range(n), map(cache.get, texts, repeat(True))):
         if i < i_next:
             continue
         text = texts[i]
         info = cache.get(text)
         if info is None:
             info = _token_info(text, gaz, w)
+        if not info:
+            continue
         dem, starts, single, seconds = info
         if not starts:
             if dem is not None:
@@ -163,8 +165,9 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
                     k = len(words)
                     if best is not None and k <= best[0]:
                         break
-                    if i + k <= n and all(texts[i + m] == words[m] for m in range(2, k)):
-                        best = (k, " ".join((form, *words[1:])), form)
+                    if k <= 2 or (i + k <= n and all(texts[i + m] == words[m] for m in range(2, k))):
+                        # words[0] is `form` (gaz.first is keyed by it)
+                        best = (k, form if k == 1 else " ".join(words), form)
                         break
         if best is not None and "ك" in text[: len(text) - len(best[2])]:
             best = None  # "كسبها" (earned it), not "ك + سبها": places rarely take ك
@@ -191,13 +194,17 @@ def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple:
     info: tuple = _NOTHING
     # lookup_forms cuts at most 4 leading letters, all of them from و ف ب ل ك ال, and writes
     # لل as ال: every form it can make is among these cuts (most words have none in the set)
-    r = 0
-    while r < 4 and r < len(text) and text[r] in _CLITIC_LETTERS:
-        r += 1
-    cuts = {text[k:] for k in range(r + 1)}
-    if "لل" in text[:3]:
-        cuts |= {"ال" + text[2:], "ال" + text[3:]}
-    if not _NUM.match(text) and not w.startable.isdisjoint(cuts):
+    if text[:1] not in _CLITIC_LETTERS:  # most words: no clitic to cut
+        possible = text in w.startable
+    else:
+        r = 1
+        while r < 4 and r < len(text) and text[r] in _CLITIC_LETTERS:
+            r += 1
+        cuts = {text[k:] for k in range(r + 1)}
+        if "لل" in text[:3]:
+            cuts |= {"ال" + text[2:], "ال" + text[3:]}
+        possible = not w.startable.isdisjoint(cuts)
+    if possible and not _NUM.match(text):
         # "بلاد" is a word, not ب + "لاد" (Lod): such tokens are matched only whole
         forms = (text,) if text in gaz.traps else _forms(text)
         dem = _demonym(text, forms, gaz)
@@ -205,16 +212,14 @@ def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple:
         single = any("" in by_second for _, by_second in starts)
         seconds = frozenset(k for _, by_second in starts for k in by_second)
         info = (dem, starts, single, seconds) if dem or starts else _NOTHING
-    if len(w.token_cache) > 500_000:  # bound the caches on endless streams
+    if len(w.token_cache) > 500_000:  # bound the cache on endless streams
         w.token_cache.clear()
-        w.boring.clear()
     w.token_cache[text] = info
-    if info is _NOTHING:
-        w.boring.add(text)
     return info
 
 
-_NOTHING: tuple = (None, (), False, frozenset())
+_NOTHING: tuple = ()  # false: find_candidates skips the token without unpacking it
+_EMPTY: frozenset[str] = frozenset()
 _CLITIC_LETTERS = frozenset("وفبلكا")
 
 
@@ -291,7 +296,7 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 @dataclass(slots=True)
 class _Context:
-    cue: set[str]  # cue kinds before the name
+    cue: frozenset[str]  # cue kinds before the name
     locative: bool
     demonym_after: str | None
     demonym_before: str | None
@@ -305,23 +310,66 @@ class _Context:
     rejected: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _WordInfo:
+    """What one context word (clitics stripped) can be: cue, locative, direction... Cached."""
+
+    forms: frozenset[str]
+    cue: frozenset[str]  # cue kinds
+    capital: bool  # "العاصمة"
+    capital_after: bool
+    locative: bool
+    direction_head: bool
+    unit: bool
+    border: bool
+    cue_definite: bool  # a cue word with ال
+
+
+_NO_WORD = _WordInfo(frozenset(), frozenset(), False, False, False, False, False, False, False)
+
+
+def _word(word: str, w: _Words) -> _WordInfo:
+    info = w.word_cache.get(word)
+    if info is None:
+        forms = _strip(word)
+        info = _WordInfo(
+            forms,
+            frozenset(k for f in forms for k in w.cue_kind.get(f, ())),
+            bool({"العاصمه", "عاصمه"} & forms),
+            bool(forms & w.capital_after),
+            bool(forms & w.locative),
+            bool(forms & w.direction_heads),
+            bool(forms & w.units),
+            bool(forms & w.border),
+            any(f.startswith("ال") and (f in w.cue_kind or f[2:] in w.cue_kind) for f in forms),
+        )
+        if len(w.word_cache) > 500_000:
+            w.word_cache.clear()
+        w.word_cache[word] = info
+    return info
+
+
 def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_at: dict[int, str]) -> _Context:
     w = words_of(gaz)
-    before = [tokens[k].text for k in range(max(0, c.i - 4), c.i)]
+    wc = w.word_cache
+    i = c.i
+    before = [tokens[k].text for k in range(max(0, i - 4), i)]
     nxt = tokens[c.j].text if c.j < len(tokens) else ""
     prev = before[-1] if before else ""
-    prev_forms = _strip(prev) if prev else set()
+    pw = (wc.get(prev) or _word(prev, w)) if prev else _NO_WORD
+    # the word two back: a cue before a demonym ("العاصمة الليبية طرابلس"), a two-word
+    # direction ("جنوب غرب"), or the border word of "الحدود مع"
+    pw2 = (wc.get(before[-2]) or _word(before[-2], w)) if len(before) >= 2 else _NO_WORD
     demonym_before = None
-    cue_forms = prev_forms
-    if prev and dem_at.get(c.i - 1):  # "العاصمة الليبية طرابلس"
-        demonym_before = dem_at[c.i - 1]
-        cue_forms = _strip(before[-2]) if len(before) >= 2 else set()
-    cue: set[str] = set()
-    if not c.prefix:  # "مدينة سرت", never "والمنطقة كمركز"
-        for f in cue_forms:
-            cue |= w.cue_kind.get(f, set())
-    capital = bool({"العاصمه", "عاصمه"} & cue_forms) or bool(_strip(nxt) & w.capital_after)
-    locative_word = bool(prev_forms & w.locative)
+    cw = pw  # the word that may be a cue
+    if prev and dem_at.get(i - 1):
+        demonym_before = dem_at[i - 1]
+        cw = pw2
+    # "مدينة سرت", never "والمنطقة كمركز"
+    cue: frozenset[str] = frozenset() if c.prefix else cw.cue
+    nw = wc.get(nxt) or _word(nxt, w)
+    capital = cw.capital or nw.capital_after
+    locative_word = pw.locative
     # an attached ب/ل ("بسرت") counts for curated names and names rare as words, not for
     # "بعقوبة" (with a penalty) or "بزواره" (with its visitors)
     attached = ("ب" in c.prefix or "ل" in c.prefix) and (
@@ -330,17 +378,17 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
     locative = locative_word or attached
     direction = None
     distance = False
-    for size in (2, 1):
-        if len(before) < size or not (_strip(before[-size]) & w.direction_heads):
+    for size, head in ((2, pw2), (1, pw)):
+        if len(before) < size or not head.direction_head:
             continue
         found = _direction(before[-size:], w)
         if found is not None:
             direction = found
             rest = before[: len(before) - size]
-            distance = bool(rest) and bool(_strip(rest[-1]) & w.units)
+            distance = bool(rest) and (wc.get(rest[-1]) or _word(rest[-1], w)).unit
             break
     # "قرب الحدود مع النيجر"; "الحدود الجنوبية" is an adjective, not a border with a place
-    border = prev == "مع" and len(before) >= 2 and bool(_strip(before[-2]) & w.border)
+    border = prev == "مع" and pw2.border
     tail = text[c.end : c.end + 3].lstrip()
     dateline = False
     if tail[:1] in ("-", ":", "–", "("):
@@ -351,11 +399,11 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
         head = window[nl + 1 :].strip() if nl >= 0 or c.start <= 41 else window
         dateline = head == "" or (len(head) <= 40 and tail[:1] == ":")
     rejected = (
-        bool(w.reject_next.get(c.key, set()) & _strip(nxt))
-        or bool(w.reject_before.get(c.key, set()) & prev_forms)
+        not w.reject_next.get(c.key, _EMPTY).isdisjoint(nw.forms)
+        or not w.reject_before.get(c.key, _EMPTY).isdisjoint(pw.forms)
         or (not c.prefix and prev in w.given_names)  # "علي الأحمدي" is a person
     )
-    cue_definite = any(f.startswith("ال") and (f in w.cue_kind or f[2:] in w.cue_kind) for f in cue_forms)
+    cue_definite = cw.cue_definite
     return _Context(
         cue,
         locative,
@@ -469,54 +517,60 @@ def _may_repeat(c: Candidate, gaz: Gazetteer, w: _Words) -> bool:
     return _curated_level(c.key, w) in ("free", "prep") and gaz.zipf.get(c.key, 0.0) < 4.0
 
 
-def _allowed(entry: Entry, c: Candidate, ctx: _Context, gaz: Gazetteer, countries: dict[str, float]) -> bool:
-    w = words_of(gaz)
-    p = entry.place
-    fits = w.fits.get(p.feature, set())
-    cue_fit = bool(ctx.cue & fits)
-    hard_cue = bool((ctx.cue - {"country_soft"}) & fits)  # "وزارة الداخلية" names no place
-    if ctx.rejected and not cue_fit:
-        return False
-    if ctx.demonym_after and p.country and p.country != ctx.demonym_after and p.feature != "country":
-        return False  # "منطقة الجزيرة السورية" is not Algiers
-    if ctx.cue and not cue_fit and ctx.cue <= {"district", "country"}:
-        return False  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
-    strong = (
-        cue_fit
-        or ctx.capital
-        or ctx.dateline
-        or ctx.direction is not None
-        or (ctx.border and p.feature == "country")
-        or ctx.demonym_after == p.country
-    )
-    curated = _curated_level(c.key, w)
-    if not c.key.startswith("ال") and ("ال" in c.prefix or c.prefix.endswith("لل")):
+def _allowed(c: Candidate, ctx: _Context, gaz: Gazetteer, w: _Words, countries: dict[str, float]) -> list[Entry]:
+    """The readings of a candidate that its context allows (what depends on the name alone is
+    read once, not per reading: this runs for every candidate)."""
+    key = c.key
+    curated = _curated_level(key, w)
+    if not key.startswith("ال") and ("ال" in c.prefix or c.prefix.endswith("لل")):
         curated = max(curated, "cue", key=LEVELS.__getitem__)  # "الجدة" is not "جدة"
-    derived = _level(p, c.key, gaz, w, countries.get(p.country or "", 0.0))
-    if len(c.key) <= 2:
-        return cue_fit and len(c.key) == 2
-    if len(c.key) <= 3 and derived != "free":
-        derived = "cue"
-    if entry.weak:  # "جفرة" for "الجفرة": a guessed spelling needs a cue
-        derived = "cue"
-    level = max(curated, derived, key=LEVELS.__getitem__)
-    if level == "free":
-        return True
-    if level == "stop":
-        return False
-    if level == "never":
-        return hard_cue and not (ctx.cue_definite and c.key.startswith("ال"))
-    if level == "cue":
-        return strong and (hard_cue or not cue_fit or ctx.dateline or ctx.capital or bool(ctx.demonym_after))
-    if level == "prep":
-        return strong or ctx.locative
-    if level == "common":
-        return strong or ctx.locative_word
-    # Minor place (village, district): the article must be about its country, and a cue must
-    # name it, or a locative precede a name that is rare as a word.
-    if countries.get(p.country or "", 0.0) < 0.2:
-        return False
-    return strong or (ctx.locative and gaz.zipf.get(c.key, 0.0) < _RARE_ZIPF)
+    cue = ctx.cue
+    hard = cue - {"country_soft"}  # "وزارة الداخلية" names no place
+    only_soft = bool(cue) and cue <= {"district", "country"}
+    loose = ctx.capital or ctx.dateline or ctx.direction is not None
+    dem_after = ctx.demonym_after
+    size = len(key)
+    out: list[Entry] = []
+    for entry in c.entries:
+        p = entry.place
+        fits = w.fits.get(p.feature, _EMPTY)
+        cue_fit = not cue.isdisjoint(fits)
+        hard_cue = not hard.isdisjoint(fits)
+        if ctx.rejected and not cue_fit:
+            continue
+        if dem_after and p.country and p.country != dem_after and p.feature != "country":
+            continue  # "منطقة الجزيرة السورية" is not Algiers
+        if only_soft and not cue_fit:
+            continue  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
+        strong = cue_fit or loose or (ctx.border and p.feature == "country") or dem_after == p.country
+        home = countries.get(p.country or "", 0.0)
+        derived = _level(p, key, gaz, w, home)
+        if size <= 2:
+            if cue_fit and size == 2:
+                out.append(entry)
+            continue
+        if (size <= 3 and derived != "free") or entry.weak:  # "جفرة" for "الجفرة": a guess needs a cue
+            derived = "cue"
+        level = max(curated, derived, key=LEVELS.__getitem__)
+        if level == "free":
+            ok = True
+        elif level == "stop":
+            ok = False
+        elif level == "never":
+            ok = hard_cue and not (ctx.cue_definite and key.startswith("ال"))
+        elif level == "cue":
+            ok = strong and (hard_cue or not cue_fit or ctx.dateline or ctx.capital or bool(dem_after))
+        elif level == "prep":
+            ok = strong or ctx.locative
+        elif level == "common":
+            ok = strong or ctx.locative_word
+        else:
+            # Minor place (village, district): the article must be about its country, and a cue
+            # must name it, or a locative precede a name that is rare as a word.
+            ok = home >= 0.2 and (strong or (ctx.locative and gaz.zipf.get(key, 0.0) < _RARE_ZIPF))
+        if ok:
+            out.append(entry)
+    return out
 
 
 def _score(
@@ -580,13 +634,19 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     cands = [c for c in cands if not _all_minor_elsewhere(c, gaz, countries)]
     contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
 
-    allowed_of = [
-        [e for e in c.entries if _allowed(e, c, ctx, gaz, countries)] for c, ctx in zip(cands, contexts, strict=True)
-    ]
+    allowed_of = [_allowed(c, ctx, gaz, w, countries) for c, ctx in zip(cands, contexts, strict=True)]
+
+    # A name with one allowed reading resolves the same in both passes (anchors only weigh
+    # between readings): the second pass reuses it.
+    fixed: dict[int, Resolved] = {}
 
     def choose(anchors: list[Resolved], known: set[str]) -> list[Resolved]:
         out: list[Resolved] = []
-        for c, ctx, allowed in zip(cands, contexts, allowed_of, strict=True):
+        for idx, (c, ctx, allowed) in enumerate(zip(cands, contexts, allowed_of, strict=True)):
+            done = fixed.get(idx)
+            if done is not None:
+                out.append(done)
+                continue
             if not allowed and known and _may_repeat(c, gaz, w):  # found before with a cue or locative
                 allowed = [e for e in c.entries if e.place.id in known]
             if not allowed and out and _listed_after(out[-1], c, text):
@@ -594,8 +654,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 allowed = [e for e in c.entries if _allowed_in_list(e, c, gaz, w, countries)]
             if not allowed:
                 continue
-            others = [a for a in anchors if a.key != c.key]
             many = len(allowed) > 1
+            others = [a for a in anchors if a.key != c.key] if many else anchors
             scored = [(_score(e, ctx, countries, others, w, many), e) for e in allowed]
             score, best = max(scored, key=lambda t: (t[0], -len(t[1].place.id)))
             if best.place.feature == "admin1" and "admin1" not in ctx.cue:
@@ -610,6 +670,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
             elif ctx.direction is not None and place.feature == "country":
                 place = directional_region(gaz, place, ctx.direction)
             out.append(Resolved(c.start, c.end, place, round(score, 2), role, c.key, evidence))
+            if len(allowed_of[idx]) == 1:
+                fixed[idx] = out[-1]
         return out
 
     first = choose([], set())

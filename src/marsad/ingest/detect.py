@@ -145,7 +145,11 @@ def read_bytes(name: str, data: bytes, fmt: str | None = None, fetch_page: PageF
         yield from read_warc(io.BytesIO(data), name)
     elif kind == "jsonl":
         if data.startswith(b"\x1f\x8b"):
-            data = gzip.decompress(data)
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as exc:  # click would print a bare "Aborted." for EOFError
+                yield Rejected(name, f"cannot read the gzip file: {exc}")
+                return
         yield from _jsonl(data, name)
     elif kind in ("zip", "tar"):
         members = zip_members if kind == "zip" else tar_members

@@ -91,7 +91,11 @@ def read_feed(
     Without `fetch_page` (or when the fetch fails) a teaser entry is ingested as it is and the
     failure is reported, so a feed file read offline still yields what it holds.
     """
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except (ValueError, LookupError) as exc:  # feedparser fails on some broken encoding declarations
+        yield Rejected(origin, f"not a readable RSS/Atom feed: {type(exc).__name__}: {exc}")
+        return
     if parsed.bozo and not parsed.entries:
         yield Rejected(origin, f"not a readable RSS/Atom feed: {parsed.get('bozo_exception')}")
         return

@@ -15,6 +15,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from marsad.ingest.detect import sniff
+from marsad.ingest.items import Candidate
 from marsad.ingest.runner import Ingester
 from marsad.ingest.text import decode, language_problem
 from marsad.store.db import Store
@@ -243,3 +244,31 @@ def test_jsonl_gz(store: Store, tmp_path: Path) -> None:
     f.write_bytes(gzip.compress((json.dumps({"id": "z1", "text": story()}, ensure_ascii=False) + "\n").encode()))
     assert _ingest(store, f).summary.counts["new"] == 1
     assert store.has_article("z1")
+
+
+def test_page_metadata_from_meta_tags_and_json_ld() -> None:
+    """The date in schema.org JSON-LD (nested in an @graph, as news CMSs write it), the first of
+    repeated meta tags, a meta tag with no content passed over."""
+    from marsad.ingest.html import read_html
+
+    head = (
+        '<meta property="og:site_name" content="">'
+        '<meta name="application-name" content="سي إن إن بالعربية">'
+        '<meta property="og:title" content="معارضون يسيطرون على مخازن للصواريخ بريف دمشق">'
+        '<meta property="og:title" content="عنوان ثان">'
+        '<meta name="author">'
+        '<meta name="author" content="CNN">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "WebPage", "name": "x"}, {"@type": "NewsArticle", "datePublished": "2013-08-03T10:20:00+03:00"}]}'
+        "</script>"
+    )
+    html = CNN_HTML.read_text(encoding="utf-8").replace("<head>", "<head>" + head, 1)
+    page = read_html(html, "page.html")
+    assert isinstance(page, Candidate)
+    assert (page.source, page.title, page.author) == (
+        "سي إن إن بالعربية",
+        "معارضون يسيطرون على مخازن للصواريخ بريف دمشق",
+        "CNN",
+    )
+    assert str(page.published) == "2013-08-03"
+    assert "مستودعات للأسلحة بريف دمشق" in page.text and "schema.org" not in page.text

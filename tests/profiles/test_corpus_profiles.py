@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from marsad.model import Article
 from marsad.nlp.actors import ActorRegistry
 from marsad.pipeline import Pipeline
 from marsad.profiles import actor_profile, builder
+from marsad.profiles.relations import read_relations
 from marsad.profiles.strength import read_strengths
 from marsad.resources import path as resource_path
 from marsad.store.db import Store
@@ -35,7 +37,8 @@ from marsad.store.db import Store
 HERE = Path(__file__).parent
 EVENT_SHARE = 0.8
 OVERALL_EVENT_FLOOR = 0.48  # 21 of 43 non-optional events, known misses included
-ACTOR_IDS = {"is": "islamic_state"}  # the yaml's short key for the parent
+ACTOR_IDS = {"is": "islamic_state"}
+BOKO = "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"  # the yaml's short key for the parent
 
 
 @dataclass
@@ -183,6 +186,8 @@ def test_profiles_meet_hand_made_expectations(profiles: dict[str, Any]) -> None:
     required = [c for c in checks if c.status == "required"]
     missed = [c for c in required if not c.met and c.kind in ("estimates", "relations")]
     assert not missed, report
+    fixed = [c for c in checks if c.status == "known_miss" and c.met]
+    assert not fixed, f"met now, drop their known_miss: {[(c.article, c.kind, c.spec) for c in fixed]}"
     events = [c for c in required if c.kind == "events"]
     share = sum(c.met for c in events) / len(events)
     assert share >= EVENT_SHARE, f"events met {share:.2f} < {EVENT_SHARE}\n{report}"
@@ -210,3 +215,48 @@ def test_range_sharing_its_scale_word() -> None:
     assert (s.low, s.high, s.qualifier, s.text) == (5000, 6000, "range", "خمسة وستة آلاف")
     assert read_strengths("بين ثلاثة وخمسة آلاف مقاتل من داعش")[0].group == "Islamic State"
     assert read_strengths("قتل خمسة وستة آلاف مقاتل") == []  # a toll stays no strength
+
+
+def _statements(text: str) -> list[Any]:
+    doc = Pipeline.default()(Article(id="t", text=text, published=date(2015, 7, 24)))
+    return doc.statements
+
+
+def test_pledge_of_the_group_named_before() -> None:
+    # snn-2015-07-24-0781: "the group that declared loyalty to IS" is Boko Haram, named before
+    text = (
+        "وتأتي الهجمات الدموية الأخيرة بعد أن نشرت «بوكو حرام» شريط فيديو على موقع «تويتر»، أعلنت فيه أنها "
+        "لم تمن بالهزيمة. ومن المتوقع أن تقوم قوة جديد من خمس دول وهي نيجيريا والنيجر وتشاد والكاميرون وبينين "
+        "بالانتشار بحلول 30 يوليو (تموز) الحالي لقتال المجموعة التي أعلنت ولاءها لتنظيم داعش، والتي أدى تمردها "
+        "المستمر منذ ست سنوات إلى مقتل 15 ألف شخص على الأقل وزيادة التهديد للأمن القومي."
+    )
+    (pledge,) = [s for s in _statements(text) if s.kind == "pledge"]
+    assert pledge.about is not None and pledge.about.name == BOKO
+    (rel,) = read_relations(pledge.evidence, pledge.about.name)
+    assert (rel.kind, rel.subject, rel.object) == ("pledge", BOKO, "Islamic State")
+    assert read_relations(pledge.evidence) == []  # without the article, the sentence names no subject
+
+
+def test_estimate_of_the_organization_after_another_figure() -> None:
+    # snn-2015-07-24-1663: a militia's figure, then "عدد مقاتلي التنظيم ... بين ألف وألفين" (the IS in Ramadi)
+    text = (
+        "وقال الكولونيل ستيف وارن إن نحو ثلاثة آلاف جندي يشاركون في معارك تمهد لاستعادة الرمادي من داعش التي "
+        "سيطر عليها مايو الماضي. كما أكد وارن مشاركة 500 مقاتل من العشائر السنية في المعارك نفسها. "
+        "وقال وارن إن الجهـود العسكرية تــركــز حاليا على عزل الرمادي، مقدرا عدد مقاتلي التنظيم فيها بما بين "
+        "ألف وألفين."
+    )
+    estimates = [s for s in _statements(text) if s.kind == "estimate" and "ألف وألفين" in s.evidence]
+    assert len(estimates) == 1 and estimates[0].about is not None
+    assert estimates[0].about.name.startswith("Islamic State")  # not the tribal militia named last
+    (s,) = read_strengths(estimates[0].evidence)
+    assert (s.low, s.high, s.qualifier, s.group) == (1000, 2000, "range", None)  # "التنظيم": the statement's group
+
+
+def test_the_source_of_a_figure_is_not_its_group() -> None:
+    # sample 001: AFRICOM counts the Islamic State's members, it is not counted
+    sentence = (
+        "وقتل 17 آخرين جراء غارة جوية جنوب غرب البلاد في 27 من سبتمبر ؛ وهو ما قلص أعداد عناصره الموجودين في "
+        "ليبيا الآن إلى أقل من 150 عنصرا؛ بحسب المتحدث باسم الأفريكوم"
+    )
+    (s,) = read_strengths(sentence)
+    assert (s.high, s.qualifier, s.group) == (150, "below", None)

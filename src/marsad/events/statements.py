@@ -17,6 +17,8 @@ _MIN_STRENGTH = 20  # smaller counts of fighters are rarely strength estimates
 _ONE_PER_PLACE = frozenset({"meeting", "agreement", "alert"})
 _ACTS = frozenset({"agreement", "meeting", "pledge", "claim"})  # kinds that report an act, not a fear
 _HEADLINE_TOKENS = 16  # a line this short at the top of an article is a headline or a teaser
+_COUNTED_REACH = 80  # characters from "عدد مقاتلي ..." to the figure it gives
+_COUNT_WORDS = frozenset({"عدد", "اعداد"})
 _AGGREGATE = ("منذ", "حصيله", "عدد ضحايا", "اجمالي", "مجموع", "عدد القتلي", "بلغ عدد")
 
 
@@ -35,6 +37,7 @@ class StatementBuilder:
         seen: set[tuple[Any, ...]] = set()
         out: list[StatementOut] = []
         last: dict[str, int] = {}  # kind → index of the sentence that last gave it
+        last_figure: Any = None  # an estimate's figure: the next sentence's other figure is news
         sentences = doc.sentences
         body_kinds = self._body_kinds(doc)
         for i, (s, e) in enumerate(sentences):
@@ -45,13 +48,19 @@ class StatementBuilder:
                 if headline and kind in body_kinds:
                     continue
                 # The same act told over consecutive sentences ("عقد اجتماعا ... بحثوا خلال الاجتماع").
-                if kind in last and i - last[kind] <= 1 and st.speaker is None:
+                figure = _figure(doc, anchor) if kind == "estimate" else None
+                if kind in last and i - last[kind] <= 1 and st.speaker is None and figure == last_figure:
                     last[kind] = i
                     continue
                 if kind == "pledge":
                     # one allegiance, whichever side the sentence names first
                     names = {a.name for a in (st.speaker, st.about) if a is not None}
                     key: tuple[Any, ...] = (kind, tuple(sorted(names)) or (s, e))
+                elif kind == "estimate":
+                    # two figures are two estimates ("3000 soldiers ... 1000 to 2000 of its fighters");
+                    # the same figure said again (headline, quote) is one
+                    about = st.about.name if st.about else None
+                    key = (kind, st.speaker.name if st.speaker else None, about, figure)
                 elif kind in _ONE_PER_PLACE and st.places:
                     # the same talks or measures told by several speakers: once per place
                     key = (kind, tuple(sorted(p.name for p in st.places)))
@@ -61,6 +70,7 @@ class StatementBuilder:
                     continue
                 seen.add(key)
                 last[kind] = i
+                last_figure = figure
                 out.append(st)
         doc.statements = out
         return doc
@@ -106,6 +116,14 @@ class StatementBuilder:
             ref = PlaceRef(name=m.value.name, country=m.value.country, mention=doc.surface(m.start, m.end))
             if all(p.name != ref.name for p in places):
                 places.append(ref)
+        if about is not None and about.kind == "actor" and getattr(about.value, "anaphor", False):
+            about = self._antecedent(doc, about, places[0].country if places else None)
+        elif about is None and kind == "pledge":
+            # "لقتال المجموعة التي أعلنت ولاءها لتنظيم داعش": the group that pledged is the one
+            # the article named before, not the one it pledged to
+            anchor_m = Mention("actor", s, s)
+            found = self._antecedent(doc, anchor_m, None, skip=speaker.value if speaker is not None else None)
+            about = found if found is not anchor_m else None
         a, b = doc.norm.raw_span(s, e)
         return StatementOut(
             kind=kind,
@@ -116,6 +134,29 @@ class StatementBuilder:
             evidence_start=a,
             evidence_end=b,
         )
+
+    def _antecedent(self, doc: Doc, m: Mention, country: str | None, skip: Any = None) -> Mention:
+        """ "التنظيم" is the named non-state group the article named last before it (in the
+        sentence's country: the Islamic State in a sentence about Libya is its Libyan branch);
+        the anaphor itself when the article named none."""
+        named = [
+            a
+            for a in doc.mentions
+            if a.kind == "actor"
+            and a.end <= m.start
+            and getattr(a.value, "inter", 0) in (2, 3, 4)
+            and not (a.value.generic or a.value.anaphor)
+            and (skip is None or a.value.id != getattr(skip, "id", None))
+        ]
+        if not named:
+            return m
+        # "التنظيم" is an organization: a rebel group (ACLED inter 2) before a militia named since
+        # ("عدد مقاتلي التنظيم" after "500 مقاتل من العشائر السنية" is still the Islamic State's)
+        rebels = [a for a in named if a.value.inter == 2]
+        last = (rebels or named)[-1]
+        entry = self.registry.resolve(last.value, country)
+        span = (m.start, m.end) if m.end > m.start else (last.start, last.end)  # no words of its own
+        return Mention("actor", *span, entry, m.source, m.score)
 
     def _out(self, doc: Doc, m: Mention | None) -> ActorOut | None:
         if m is None:
@@ -173,6 +214,7 @@ def _estimate_anchor(doc: Doc, s: int, e: int) -> int | None:
     combatant = [c for c in cues if c.value.kind == "combatants"]
     killed = [c for c in cues if c.value.kind in ("killed", "injured")]
     dates = doc.in_span(s, e, "date")
+    counted = _counted_fighters(doc, s, e, cues)
     for m in doc.in_span(s, e, "number"):
         num = m.value
         if any(d.start <= m.start < d.end for d in dates) or _is_percent(text, m.end):
@@ -185,8 +227,37 @@ def _estimate_anchor(doc: Doc, s: int, e: int) -> int | None:
             any(c.start == nxt[0].start for c in combatant) or nxt[0].text.endswith("اجنبي")
         )
         near_kill = any(abs(c.start - m.start) < 25 for c in killed)
+        counts_fighters = counts_fighters or any(0 < m.start - c < _COUNTED_REACH for c in counted)
         if counts_fighters and not near_kill:
             return m.start
         if near_kill and any(w in text[s:e] for w in _AGGREGATE):
             return m.start
     return None
+
+
+def _counted_fighters(doc: Doc, s: int, e: int, cues: list[Mention]) -> list[int]:
+    """Ends of "عدد مقاتلي داعش" / "عدد مقاتلي التنظيم" in the sentence: the figure may come a
+    few words later ("... الموجودين فيها بما بين ألف وألفين"). "عدد من" (several) is no count."""
+    text = doc.norm.text
+    armed = [a for a in doc.in_span(s, e, "actor") if getattr(a.value, "inter", 0) in (2, 3, 4)]
+    fighters = [c for c in cues if c.value.kind == "combatants"]
+    out = []
+    for c in cues:
+        if c.value.kind != "strength" or text[c.start : c.end] not in _COUNT_WORDS:
+            continue
+        nxt = doc.tokens_in(c.end, e)[:1]
+        if not nxt or nxt[0].text == "من":
+            continue
+        at = nxt[0].start
+        if any(a.start == at for a in armed) or any(f.start == at for f in fighters):
+            end = max([a.end for a in armed if a.start == at] + [nxt[0].end])
+            out.append(end)
+    return out
+
+
+def _figure(doc: Doc, anchor: int) -> Any:
+    """The value of the number an estimate is anchored on (its words when it has none)."""
+    for m in doc.mentions:
+        if m.kind == "number" and m.start == anchor:
+            return m.value.value if m.value.value is not None else doc.norm.text[m.start : m.end]
+    return anchor

@@ -649,8 +649,8 @@ def _strengths(evidence: str) -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _relations_in(evidence: str) -> tuple[Any, ...]:
-    return tuple(read_relations(evidence))
+def _relations_in(evidence: str, about: str | None = None) -> tuple[Any, ...]:
+    return tuple(read_relations(evidence, about))
 
 
 def _estimates(stmts: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
@@ -723,7 +723,7 @@ def _relations(
     wanted = set(names)
     sources = [st for st in stmts if st["kind"] in ("pledge", "agreement", "claim", "estimate", "warning")]
     for item in [*sources, *strategic]:
-        for rel in _relations_in(item["evidence"]):
+        for rel in _relations_in(item["evidence"], item.get("about")):
             for kind, subj, obj in [(rel.kind, rel.subject, rel.object), *_joined_as(registry, rel)]:
                 if subj not in wanted and obj not in wanted:
                     continue

@@ -15,6 +15,7 @@ operations and agreements need one non-state side.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -69,8 +70,14 @@ def armed_groups(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
     return [(s, e, registry.name_for(a, None)) for s, e, a in found if a.inter in _ARMED and not a.anaphor]
 
 
-def read_relations(evidence: str) -> list[Relation]:
-    """Relations between named armed groups that one sentence states."""
+def read_relations(evidence: str, context: str | None = None) -> list[Relation]:
+    """Relations between named armed groups that one sentence states.
+
+    `context` is the canonical name of the group the sentence is about when it names it only
+    as "المجموعة التي ..." (the statement's `about`, resolved from the article): it is then the
+    subject of a cue right after that relative clause ("لقتال المجموعة التي أعلنت ولاءها لتنظيم
+    داعش": Boko Haram → Islamic State).
+    """
     norm = normalize_text(evidence)
     text = norm.text
     tokens = tokenize(text)
@@ -78,9 +85,10 @@ def read_relations(evidence: str) -> list[Relation]:
     found = _tagger().find(text, tokens)
     mentions = [(s, e, a) for s, e, a in found if a.inter in _ARMED and (a.anaphor or not a.generic)]
     actors = [m for m in mentions if not m[2].anaphor]
-    if len(actors) < 2:
-        return []
     registry = ActorRegistry.load()
+    stand_in = _stand_in(registry, context)
+    if len(actors) < 2 and not (stand_in is not None and actors):
+        return []
     out: list[Relation] = []
     last_subject: ActorEntry | None = None
     for cue in _cues().find(tokens):
@@ -95,6 +103,8 @@ def read_relations(evidence: str) -> list[Relation]:
             pair = (after[0][2], obj)
         elif before and after and not after[0][2].anaphor and (kind != "split" or _bare(text, cue.end, after[0][0])):
             pair = (before[-1][2], after[0][2])
+        elif stand_in is not None and after and not after[0][2].anaphor and _relative_before(text, cue.start):
+            pair = (stand_in, after[0][2])
         if pair is None or pair[0].id == pair[1].id or not _fits(kind, *pair):
             continue
         if kind in DIRECTED:
@@ -102,6 +112,25 @@ def read_relations(evidence: str) -> list[Relation]:
         a, b = norm.raw_span(cue.start, cue.end)
         out.append(Relation(kind, registry.name_for(pair[0], None), registry.name_for(pair[1], None), evidence[a:b]))
     return out
+
+
+_RELATIVE = re.compile(r"(?:^|\s)(?:ال)?(?:مجموعه|جماعه|حركه|تنظيم)\s+(?:\S+\s+)?(?:التي|الذي)\s*$")
+
+
+def _relative_before(text: str, start: int) -> bool:
+    """The cue opens a relative clause on a group noun: "المجموعة التي أعلنت", "الجماعة
+    النيجيرية التي بايعت"."""
+    return bool(_RELATIVE.search(text[max(0, start - 40) : start]))
+
+
+def _stand_in(registry: ActorRegistry, context: str | None) -> ActorEntry | None:
+    """The registry entry of the statement's group, when it is a named non-state group."""
+    if not context:
+        return None
+    entry = registry.get(context) or registry.find(context)
+    if entry is None or entry.generic or entry.anaphor or entry.inter not in _NON_STATE:
+        return None
+    return entry
 
 
 def _marked_object(

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from marsad.events.lexicon import Cue, cue_matcher
-from marsad.profiles.relations import RESOURCE, armed_groups
+from marsad.profiles.relations import RESOURCE, _tagger, armed_groups
 from marsad.resources import load_yaml
 from marsad.text.normalize import normalize_text
 from marsad.text.numbers import Number, read_numbers
@@ -72,6 +72,7 @@ def read_strengths(evidence: str) -> list[Strength]:
     fighters = {q.first for q in quals if q.payload == "fighters"}
     deaths = [m.first for m in cue_matcher().find(tokens) if m.payload in _DEATH]
     groups = armed_groups(text, tokens)
+    anaphors = [(s, e) for s, e, a in _tagger().find(text, tokens) if a.anaphor]
     numbers = [
         m for n in read_numbers(text) if not n.vague for m in _split_shared_scale(text, n) if m.value is not None
     ]
@@ -91,7 +92,8 @@ def read_strengths(evidence: str) -> list[Strength]:
                 used.add(i + 1)
                 last = token_index(starts, nxt.end - 1)
         after = tokens[last + 1 : last + 1 + _NOUN_WINDOW + 1]
-        if not any(last + 1 + k in fighters and _only_filler(after[:k]) for k in range(len(after))):
+        counted = _counted_before(tokens, fighters, first)  # "عدد مقاتلي التنظيم ... بين الف والفين"
+        if counted is None and not any(last + 1 + k in fighters and _only_filler(after[:k]) for k in range(len(after))):
             continue
         before = [q for q in quals if first - _CONTEXT_WINDOW <= q.first and q.last <= first]
         if any(q.payload == "not_strength" for q in before):
@@ -113,7 +115,9 @@ def read_strengths(evidence: str) -> list[Strength]:
                 low=lo_v,
                 high=hi_v,
                 qualifier=qualifier,
-                group=_nearest(groups, low.start, high.end),
+                group=_counted_group(groups, anaphors, tokens[counted])
+                if counted is not None and _counted_group(groups, anaphors, tokens[counted]) != _NEAREST
+                else _nearest(_unattributed(text, groups), low.start, high.end),
                 text=evidence[a:b],
                 start=a,
                 end=b,
@@ -126,11 +130,11 @@ _SCALES = (1_000_000, 1000, 100)
 
 
 def _split_shared_scale(text: str, num: Number) -> list[Number]:
-    """ "بين خمسة وستة آلاف مقاتل": two counts sharing the scale word of the second, which
-    read_numbers reads as one phrase without a value; split them into 5000 and 6000 so the range
-    reads as one. Any other number is returned as it is."""
-    if num.value is not None:
-        return [num]
+    """Two counts read_numbers takes for one phrase, split so the range reads as one:
+    "بين خمسة وستة آلاف مقاتل" (the first shares the scale word of the second: 5000 and 6000;
+    read as one phrase it has no value) and "بين ألف وألفين" (read as 2000). A compound number is
+    left whole: its larger part comes first ("ألف وخمسمائة") or its units are not round tens
+    ("خمسة وعشرون"). Any other number is returned as it is."""
     phrase = text[num.start : num.end]
     cut = phrase.find(" و")
     if cut < 0:
@@ -140,12 +144,60 @@ def _split_shared_scale(text: str, num: Number) -> list[Number]:
     if len(first) != 1 or len(second) != 1 or first[0].value is None or second[0].value is None:
         return [num]
     a, b = first[0].value, second[0].value
+    if b == a and phrase.endswith(("ين", "ان")):
+        b = 2 * a  # the dual of a scale word: "الفين" read alone as الف
     scale = next((s for s in _SCALES if b >= s and b % s == 0 and a * s <= b < a * s * 10), None)
+    if scale is None and a % 10 == 0 and a < b < a * 10:
+        scale = 1  # "الف والفين": both counts written in full
+    if num.value is not None and scale != 1:
+        return [num]  # a phrase with a value splits only into two full counts
     if scale is None:
         return [num]
     low = dataclasses.replace(num, end=num.start + cut, value=a * scale, low=a * scale, high=a * scale)
     high = dataclasses.replace(num, start=num.start + cut + 2, value=b, low=b, high=b)
     return [low, high]
+
+
+_COUNT_WORDS = frozenset({"عدد", "اعداد", "بعدد", "وعدد"})
+_COUNTED_REACH = 12  # words from "عدد مقاتلي" to its figure
+_ATTRIBUTION = ("بحسب", "حسب", "وفق", "وفقا ل", "نقلا عن")  # "... بحسب المتحدث باسم الأفريكوم"
+
+
+def _counted_before(tokens: list[Token], fighters: set[int], first: int) -> int | None:
+    """Index of the fighter noun of "عدد مقاتلي ..." a few words before a figure, if any."""
+    for j in sorted(fighters, reverse=True):
+        if 0 < first - j <= _COUNTED_REACH and j > 0 and tokens[j - 1].text in _COUNT_WORDS:
+            return j
+    return None
+
+
+_NEAREST = "<nearest>"  # _counted_group: no group right after the noun, take the nearest
+
+
+def _counted_group(groups: list[tuple[int, int, str]], anaphors: list[tuple[int, int]], noun: Token) -> str | None:
+    """The group right after "عدد مقاتلي" ("عدد مقاتلي داعش", tagged with or without the noun);
+    None when it is "التنظيم" (an anaphor: the statement's own group stands for it); _NEAREST
+    when no group follows ("عدد العناصر الإرهابية التابعة لـ«داعش ليبيا»")."""
+    for s, _e, name in groups:
+        if noun.start <= s <= noun.end + 2:
+            return name
+    for s, e in anaphors:
+        if noun.start <= s <= noun.end + 2:
+            # "عدد العناصر الإرهابية التابعة لـ«داعش ليبيا»": the group the anaphor belongs to
+            owner = [name for gs, _ge, name in groups if 0 <= gs - e <= _OF_REACH]
+            return owner[0] if owner else None
+    return _NEAREST
+
+
+def _unattributed(text: str, groups: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Groups that are not the source of the figure: "بحسب المتحدث باسم الأفريكوم" says who
+    counted, not whom."""
+    out = []
+    for g in groups:
+        before = text[max(0, g[0] - 30) : g[0]]
+        if not any(w in before for w in _ATTRIBUTION):
+            out.append(g)
+    return out
 
 
 def _nearest(groups: list[tuple[int, int, str]], start: int, end: int) -> str | None:

@@ -38,15 +38,18 @@ TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", 
 WARMUP_LIMIT_S = 300.0
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of the server: its process and, with --workers, the worker processes."""
+def _rss_mb(pid: int, field: str = "VmRSS:") -> float:
+    """Resident memory of the server: its process and, with --workers, the worker processes.
+
+    `RssAnon:` is the private part; the rest is mostly the database file mapped by SQLite (mmap),
+    shared between the processes and given back by the kernel when memory is short."""
     total = 0.0
     for p in [pid, *_children(pid)]:
         try:
             lines = Path(f"/proc/{p}/status").read_text().splitlines()
         except FileNotFoundError:
             continue
-        total += next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
+        total += next((int(line.split()[1]) / 1024 for line in lines if line.startswith(field)), 0.0)
     if not total:
         raise RuntimeError(f"no VmRSS for process {pid}")
     return total
@@ -193,9 +196,9 @@ def run(shared: Path) -> dict[str, Any]:
                 client.get(path, params=params).raise_for_status()
             countries = [c["country"] for c in client.get("/api/stats").json()["by_country"]][:12]
         figures["warmup_s"] = round(time.perf_counter() - t0, 1)
-        rss_start = _rss_mb(proc.pid)
+        rss_start, anon_start = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
         result = asyncio.run(_load(url, mix, countries, SECONDS, CLIENTS))
-        rss_end = _rss_mb(proc.pid)
+        rss_end, anon_end = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
     finally:
         proc.terminate()
         try:
@@ -220,6 +223,9 @@ def run(shared: Path) -> dict[str, Any]:
             "rss_start_mb": round(rss_start, 1),
             "rss_end_mb": round(rss_end, 1),
             "rss_growth_mb": round(rss_end - rss_start, 1),
+            "private_start_mb": round(anon_start, 1),
+            "private_end_mb": round(anon_end, 1),
+            "private_growth_mb": round(anon_end - anon_start, 1),
             "load_average_at_end": round(os.getloadavg()[0], 1),
         }
     )

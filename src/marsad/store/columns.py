@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+LOAD_BLOCK = 50_000  # rows fetched and encoded at a time
 SYNC_RELOAD_MAX = 200_000  # below this many events a stale copy is reloaded before answering
 TEXT_CACHE_SIZE = 32  # full-text results kept (a common word's hits cost ~1 MB at a million events)
 LOAD_COLUMNS = (
@@ -113,29 +114,46 @@ class Snapshot:
 
 
 def load_snapshot(conn: sa.Connection, version: int) -> Snapshot:
-    """Read the filterable columns of every event (one pass, raw cursor for speed)."""
+    """Read the filterable columns of every event (one pass, raw cursor for speed).
+
+    Each block of rows is encoded into arrays before the next is fetched: a million rows held as
+    Python objects would take over a gigabyte, which the allocator then keeps from the system.
+    """
     cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     cur.execute(f"SELECT {', '.join(LOAD_COLUMNS)} FROM events")
-    chunks: list[list[Any]] = [[] for _ in LOAD_COLUMNS]
+    codes = {name: Codes() for name in CODED}
+    date_codes = Codes()  # dates as first seen; ranked once all are known
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in (*LOAD_COLUMNS, "date")}
     while True:
-        rows = cur.fetchmany(100_000)
+        rows = cur.fetchmany(LOAD_BLOCK)
         if not rows:
             break
-        for i, col in enumerate(zip(*rows, strict=True)):
-            chunks[i].extend(col)
+        block = dict(zip(LOAD_COLUMNS, zip(*rows, strict=True), strict=True))
+        for name in CODED:
+            if name != "actor":
+                parts[name].append(codes[name].encode(block[name]))
+        parts["actor1"].append(codes["actor"].encode(block["actor1"]))
+        parts["actor2"].append(codes["actor"].encode(block["actor2"]))
+        parts["date"].append(date_codes.encode(block["date"]))
+        parts["id"].append(np.array(block["id"], dtype=np.int64))
+        parts["fatalities"].append(np.array([-1 if f is None else f for f in block["fatalities"]], dtype=np.int64))
+        for name in ("lat", "lon"):
+            parts[name].append(np.array([np.nan if v is None else v for v in block[name]], dtype=np.float64))
+        del rows, block
     cur.close()
-    data = dict(zip(LOAD_COLUMNS, chunks, strict=True))
-    codes = {name: Codes() for name in CODED}
-    cols = {name: codes[name].encode(data[name]) for name in CODED if name != "actor"}
-    cols["actor1"] = codes["actor"].encode(data["actor1"])
-    cols["actor2"] = codes["actor"].encode(data["actor2"])
-    dates = sorted({d for d in data["date"] if d is not None})
+
+    def whole(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=dtype)
+
+    cols = {name: whole(name, np.int32) for name in CODED if name != "actor"}
+    cols["actor1"], cols["actor2"] = whole("actor1", np.int32), whole("actor2", np.int32)
+    dates = sorted(d for d in date_codes.values if d is not None)
     rank_of = {d: i for i, d in enumerate(dates)}
-    date_rank = np.fromiter((rank_of.get(d, -1) for d in data["date"]), dtype=np.int32, count=len(data["date"]))
-    ids = np.array(data["id"], dtype=np.int64)
-    fat = np.array([-1 if f is None else f for f in data["fatalities"]], dtype=np.int64)
-    lat = np.array([np.nan if v is None else v for v in data["lat"]], dtype=np.float64)
-    lon = np.array([np.nan if v is None else v for v in data["lon"]], dtype=np.float64)
+    # date code -> rank (code 0 is no date -> -1)
+    rank_by_code = np.array([rank_of.get(d, -1) if d is not None else -1 for d in date_codes.values], dtype=np.int32)
+    date_rank = rank_by_code[whole("date", np.int32)]
+    ids = whole("id", np.int64)
+    fat, lat, lon = whole("fatalities", np.int64), whole("lat", np.float64), whole("lon", np.float64)
     order = np.lexsort((ids, date_rank))
     snap = Snapshot(
         version=version,

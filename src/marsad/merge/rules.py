@@ -351,7 +351,9 @@ def compare(
         # says nothing (one copy's headline and the other's lead still tell one act).
         other_act = a.get("sub_event_type") != b.get("sub_event_type")
         copies = asim >= rules.copy_level and sim < rules.copy_evidence and other_act
-        if asim >= rules.article_level and not copies:
+        # Nor does it join two types of act (an abduction and a clash told in one story).
+        one_type = a.get("event_type") == b.get("event_type")
+        if asim >= rules.article_level and not copies and one_type:
             score += gain
             reasons.append(f"article similarity {asim:.2f}")
     same = score >= rules.threshold

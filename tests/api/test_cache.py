@@ -58,6 +58,10 @@ def test_etag_revalidation(served: tuple[TestClient, dict[str, int], str]) -> No
     etag = r.headers["etag"]
     same = client.get("/api/stats", params={"period": "month"}, headers={"If-None-Match": etag})
     assert same.status_code == 304 and same.content == b""
+    hits = client.app.state.cache.hits  # type: ignore[attr-defined]
+    anew = client.get("/api/stats", params={"period": "month"}, headers={"Cache-Control": "no-cache"})
+    assert anew.status_code == 200 and anew.content == r.content
+    assert client.app.state.cache.hits == hits  # type: ignore[attr-defined]  # computed, not looked up
     client.post(f"/api/events/{ids['ly-sirte-1']}/review", json={"action": "reject"}, headers=auth(token))
     changed = client.get("/api/stats", params={"period": "month"}, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag

@@ -8,7 +8,8 @@ moves; then the whole cache is dropped. Entries are bounded in number and in byt
 
 The key is the route and its query string with the parameters sorted; who asks does not enter
 it, since reads return the same to everyone allowed to read. An ETag (the version and a hash of
-the key) lets a browser revalidate with If-None-Match and get a 304 without a body.
+the key) lets a browser revalidate with If-None-Match and get a 304 without a body; a request
+with `Cache-Control: no-cache` gets an answer computed anew.
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ class ResponseCache:
         key = f"{request.url.path}?{query}"
         etag = f'"{version}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"'
         headers = {"ETag": etag, "Cache-Control": "no-cache"}  # no-cache = revalidate before reuse
-        if request.headers.get("if-none-match") == etag:
+        # a request's "Cache-Control: no-cache" asks for an answer computed now (as a proxy would)
+        recompute = "no-cache" in request.headers.get("cache-control", "")
+        if not recompute and request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)  # only fresh answers were given this tag
-        body = self._lookup(key, version)
+        body = None if recompute else self._lookup(key, version)
         if body is not None:
             return Response(body, media_type="application/json", headers=headers)
         body = encode(render())

@@ -10,7 +10,8 @@
 - coverage: every place of 1,000+ inhabitants with an Arabic name in the shared GeoNames/OSM data
   for the 20 target countries, looked up by each of its Arabic names.
 - speed: place mentions resolved per second of CPU time (tagger only, one core, on corpus articles
-  already split into tokens), articles per second, and the time to load the gazetteer.
+  already split into tokens; per second of wall time too), articles per second, and the time to
+  load the gazetteer.
 """
 
 from __future__ import annotations
@@ -205,16 +206,18 @@ def speed(shared: Path, tagger: PlaceTagger) -> dict[str, object]:
             docs.append(splitter(art))
         except RecursionError:  # a text the normalizer cannot read; not the geocoder's concern
             continue
-    t0 = time.process_time()
+    t0, w0 = time.process_time(), time.perf_counter()
     mentions = 0
     for doc in docs:
         tagger(doc)
         mentions += len(doc.of_kind("place"))
-    cpu = time.process_time() - t0
+    cpu, wall = time.process_time() - t0, time.perf_counter() - w0
     return {
         "speed_articles": len(docs),
         "speed_place_mentions": mentions,
         "place_mentions_per_s": round(mentions / cpu) if cpu else None,
+        # wall time counts the other jobs on a shared machine too; the target is on CPU time
+        "place_mentions_per_s_wall": round(mentions / wall) if wall else None,
         "articles_per_s_places_only": round(len(docs) / cpu, 1) if cpu else None,
         "place_mentions_per_article": round(mentions / len(docs), 2) if docs else None,
     }

@@ -334,3 +334,30 @@ def test_no_place_gives_none(tag):
     doc = tag("وقال المتحدث إن الاجتماع سيعقد الأسبوع المقبل لمناقشة الوضع.")
     assert whole(doc) is None
     assert doc_countries(doc) == []
+
+
+def test_token_prefilter_agrees_with_lookup_forms(tag):
+    """The cheap clitic-letter test before lookup_forms (geocoder._token_info) drops no token that
+    a full lookup would match: checked on every token of real sentences and clitic-heavy forms."""
+    from marsad.geo.gazetteer import load
+    from marsad.geo.geocoder import _demonym, _token_info, words_of
+    from marsad.text.tokens import lookup_forms
+
+    gaz = load()
+    w = words_of(gaz)
+    doc = tag(
+        "ونفى أن يكون من بينهم أشخاصا من أصيلي منطقة الذهيبة من ولاية تطاوين الذين اتجهوا مؤخرا "
+        "في مجموعة تضم 33 إلى ليبيا\nوحاليا يسيطر «داعش» بشكل نهائي على مدينة سرت وبات يدير مرافقها.\n"
+        "وقالت وزارة الداخلية التركية في بيان، اليوم (الاثنين)، ان انفجارا في بلدة سروج بجنوب شرقي تركيا"
+    )
+    words = {t.text for t in doc.tokens} | {
+        "وبطرابلس", "فبسرت", "للسعوديه", "ولليبيا", "والعراق", "بالموصل", "كسبها", "بلاد", "الليبيه", "2015",
+    }  # fmt: skip
+    for word in sorted(words):
+        forms = (word,) if word in gaz.traps else tuple(lookup_forms(word))
+        dem = None if word.isdecimal() else _demonym(word, forms, gaz)
+        starts = () if dem or word.isdecimal() else tuple((f, gaz.first[f]) for f in forms if f in gaz.first)
+        w.token_cache.pop(word, None)
+        info = _token_info(word, gaz, w)
+        assert ((info[0], info[1]) if info else (None, ())) == (dem, starts), word
+    assert _token_info("وبطرابلس", gaz, w)[1]  # the test does see names

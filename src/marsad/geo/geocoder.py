@@ -194,16 +194,14 @@ def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple:
     info: tuple = _NOTHING
     # lookup_forms cuts at most 4 leading letters, all of them from و ف ب ل ك ال, and writes
     # لل as ال: every form it can make is among these cuts (most words have none in the set)
-    if text[:1] not in _CLITIC_LETTERS:  # most words: no clitic to cut
-        possible = text in w.startable
-    else:
-        r = 1
-        while r < 4 and r < len(text) and text[r] in _CLITIC_LETTERS:
-            r += 1
-        cuts = {text[k:] for k in range(r + 1)}
-        if "لل" in text[:3]:
-            cuts |= {"ال" + text[2:], "ال" + text[3:]}
-        possible = not w.startable.isdisjoint(cuts)
+    startable = w.startable
+    possible = text in startable
+    k = 0
+    while not possible and k < 4 and text[k : k + 1] in _CLITIC_LETTERS:
+        k += 1
+        possible = text[k:] in startable
+    if not possible and "لل" in text[:3]:
+        possible = "ال" + text[2:] in startable or "ال" + text[3:] in startable
     if possible and not _NUM.match(text):
         # "بلاد" is a word, not ب + "لاد" (Lod): such tokens are matched only whole
         forms = (text,) if text in gaz.traps else _forms(text)
@@ -618,8 +616,9 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     # sizeable reading (a big city), counted twice in the title.
     counts: Counter[str] = Counter()
     counted: set[int] = set()
+    key_iso = w.key_iso
     for c in cands:
-        iso = _key_iso(c, gaz, w)
+        iso = key_iso[c.key] if c.key in key_iso else _key_iso(c, gaz, w)
         if iso is not None:
             counts[iso] += 2 if c.start < title_end else 1
             counted.add(c.start)
@@ -629,9 +628,14 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     countries = _weights(counts)
     # A never-level word with no cue word right before it cannot be a place: drop it before
     # reading its context (most candidates are such words; this is the hot path).
-    cands = [c for c in cands if _curated_level(c.key, w) != "never" or _cue_before(c, tokens, w)]
     # Likewise a name whose every reading is a village of a country the article is not about.
-    cands = [c for c in cands if not _all_minor_elsewhere(c, gaz, countries)]
+    levels = w.level_cache
+    cands = [
+        c
+        for c in cands
+        if ((levels.get(c.key) or _curated_level(c.key, w)) != "never" or _cue_before(c, tokens, w))
+        and not _all_minor_elsewhere(c, gaz, countries)
+    ]
     contexts = [_context(c, tokens, text, gaz, dem_at) for c in cands]
 
     allowed_of = [_allowed(c, ctx, gaz, w, countries) for c, ctx in zip(cands, contexts, strict=True)]

@@ -198,6 +198,38 @@ def test_profiles_meet_hand_made_expectations(profiles: dict[str, Any]) -> None:
     assert overall >= OVERALL_EVENT_FLOOR, f"events met overall {overall:.2f} < {OVERALL_EVENT_FLOOR}\n{report}"
 
 
+def _unexpected(profiles: dict[str, Any]) -> list[str]:
+    """Estimates and relations the profiles draw from an article that its expectations lack."""
+    registry = ActorRegistry.load()
+    spec_file = yaml.safe_load((HERE / "corpus_expectations.yaml").read_text(encoding="utf-8"))
+
+    def name(key: str) -> str:
+        entry = registry.get(ACTOR_IDS.get(key, key))
+        assert entry is not None, key
+        return entry.name
+
+    out = []
+    for actor, p in profiles["profiles"].items():
+        for e in p["estimates"]:
+            specs = (spec_file.get(e["article_id"]) or {}).get("estimates") or []
+            if not any(s.get("low", e["low"]) == e["low"] and s.get("high", e["high"]) == e["high"] for s in specs):
+                out.append(f"{actor}: estimate {e['low']}-{e['high']} {e['qualifier']} from {e['article_id']}")
+        for r in p["relations"]:
+            for ev in r["evidence"]:
+                aid = ev.get("article_id")
+                specs = (spec_file.get(aid) or {}).get("relations") or []
+                wanted = {(s["kind"], name(s["subject"]), name(s["object"])) for s in specs}
+                wanted |= {("joined_as", subj, name("is_west_africa")) for k, subj, _o in wanted if k == "pledge"}
+                if (r["kind"], r["subject"], r["object"]) not in wanted:
+                    out.append(f"{actor}: {r['kind']} {r['subject']} → {r['object']} from {aid}")
+    return sorted(set(out))
+
+
+def test_profiles_hold_nothing_unexpected(profiles: dict[str, Any]) -> None:
+    # every strength figure and relation drawn from these articles was coded by hand
+    assert _unexpected(profiles) == []
+
+
 def test_expectations_name_real_articles(profiles: dict[str, Any]) -> None:
     spec_file = yaml.safe_load((HERE / "corpus_expectations.yaml").read_text(encoding="utf-8"))
     assert set(spec_file) == set(profiles["published"])  # every article read and given its expectations

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from marsad.nlp.actors import ActorEntry, ActorRegistry, ActorTagger
 from marsad.resources import load_yaml
@@ -87,6 +88,7 @@ def read_relations(evidence: str, context: str | None = None) -> list[Relation]:
     actors = [m for m in mentions if not m[2].anaphor]
     registry = ActorRegistry.load()
     stand_in = _stand_in(registry, context)
+    context_words = _context_matcher().find(tokens)
     if len(actors) < 2 and not (stand_in is not None and actors):
         return []
     out: list[Relation] = []
@@ -101,17 +103,72 @@ def read_relations(evidence: str, context: str | None = None) -> list[Relation]:
         elif after and not after[0][2].anaphor and (obj := _marked_object(text, mentions, after[0], before)):
             # subject first: "مبايعة جماعة بوكو حرام للتنظيم", "انشقت جبهة النصرة عن تنظيم الدولة"
             pair = (after[0][2], obj)
-        elif before and after and not after[0][2].anaphor and (kind != "split" or _bare(text, cue.end, after[0][0])):
+        elif (
+            before
+            and after
+            and not after[0][2].anaphor
+            and (kind != "split" or _bare(text, cue.end, after[0][0]))
+            and (not _bare_masdar(text[cue.start : cue.end]) or cue.start - before[-1][1] <= _MASDAR_GAP)
+        ):
             pair = (before[-1][2], after[0][2])
         elif stand_in is not None and after and not after[0][2].anaphor and _relative_before(text, cue.start):
             pair = (stand_in, after[0][2])
         if pair is None or pair[0].id == pair[1].id or not _fits(kind, *pair):
+            continue
+        if _not_an_act(text, tokens, cue.start, context_words, before[-1][0] if before else None, pair[0], actors):
             continue
         if kind in DIRECTED:
             last_subject = pair[0]
         a, b = norm.raw_span(cue.start, cue.end)
         out.append(Relation(kind, registry.name_for(pair[0], None), registry.name_for(pair[1], None), evidence[a:b]))
     return out
+
+
+_CONTEXT_REACH = 60  # characters before a cue where a call or a hedge unmakes it
+_PARTITIVE_REACH = 14  # characters before the subject: "بعض مقاتلي طالبان"
+
+
+@cache
+def _context_matcher() -> PhraseMatcher[str]:
+    data = load_yaml(RESOURCE)["relation_context"]
+    return PhraseMatcher((w, kind) for kind, words in data.items() for w in words)
+
+
+def _not_an_act(
+    text: str,
+    tokens: list[Token],
+    cue_start: int,
+    context_words: list[Any],
+    subject_start: int | None,
+    subject: ActorEntry,
+    actors: list[tuple[int, int, ActorEntry]],
+) -> bool:
+    """The cue is a call, a belief, a denial or a refusal, or its subject is some members only
+    (`relation_context` in resources/profiles/profiles.yaml)."""
+    lo = max(0, cue_start - _CONTEXT_REACH, text.rfind(".", 0, cue_start) + 1)
+    for m in context_words:
+        if m.payload in ("call", "hedge") and lo <= m.start and m.end <= cue_start:
+            return True
+        if m.payload == "negation" and m.end <= cue_start and cue_start - m.end <= 2:
+            return True
+    starts = [s for s, _e, a in actors if a.id == subject.id]
+    if subject_start is not None and subject_start in starts:
+        starts = [subject_start]
+    for s in starts[-1:]:
+        for m in context_words:
+            if m.payload == "partitive" and m.end <= s and s - m.end <= _PARTITIVE_REACH:
+                return True
+    return False
+
+
+_MASDAR_GAP = 15  # a bare verbal noun takes as subject only a group right before it
+_MASDAR = re.compile(r"^(?:و|ف)?(?:ب|ل|ال|لل)?(?:مبايعه|بيعه|انضمام|انشقاق|انفصال|تحالف|اندماج)$")
+
+
+def _bare_masdar(cue: str) -> bool:
+    """ "ومبايعة أيمن الظواهري" after "العدول عن اتباع": a verbal noun without the pronoun that
+    would name its doer ("مبايعته") does not make the group named a clause before its subject."""
+    return bool(_MASDAR.match(cue.split()[0]))
 
 
 _RELATIVE = re.compile(r"(?:^|\s)(?:ال)?(?:مجموعه|جماعه|حركه|تنظيم)\s+(?:\S+\s+)?(?:التي|الذي)\s*$")

@@ -1,6 +1,6 @@
 """Actor profiles against hand-made expectations on real news.
 
-The five bundled sample articles and 52 SaudiNewsNet articles (July-August 2015) about the
+The five bundled sample articles and 58 SaudiNewsNet articles (July-August 2015) about the
 Islamic State in Libya, the Islamic State elsewhere and Boko Haram (tests/profiles/
 corpus_articles.jsonl) run through the default pipeline into a fresh SQLite store; the profiles
 of the Islamic State, its Libyan province, Boko Haram and the West Africa province must show the
@@ -36,7 +36,7 @@ from marsad.store.db import Store
 
 HERE = Path(__file__).parent
 EVENT_SHARE = 0.8
-OVERALL_EVENT_FLOOR = 0.48  # 21 of 43 non-optional events, known misses included
+OVERALL_EVENT_FLOOR = 0.48  # 22 of 45 non-optional events (0.49), known misses included
 ACTOR_IDS = {"is": "islamic_state"}
 BOKO = "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"  # the yaml's short key for the parent
 
@@ -153,6 +153,8 @@ def _run_checks(profiles: dict[str, Any]) -> list[Check]:
             checks.append(Check(aid, "estimates", actor, spec, met, why))
         for spec in entry.get("relations") or []:
             actor = ACTOR_IDS.get(spec["subject"], spec["subject"])
+            if actor not in profiles["profiles"]:
+                actor = "islamic_state"  # a province: its parent's profile holds its relations
             met, why = _relation_check(profiles["profiles"][actor], aid, spec, registry)
             checks.append(Check(aid, "relations", actor, spec, met, why))
     return checks

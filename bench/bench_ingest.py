@@ -3,8 +3,12 @@
 Figures:
 - furniture_*: character-level precision/recall of the kept text against the hand-checked pages
   of tests/data/pages (gold.yaml, PROVENANCE.md); text items by lines, the HTML page by words.
-- text_articles_per_s: the whole corpus ingested without extraction (one process, SQLite).
-- html_pages_per_s: real page markup (the CNN Arabic page) around corpus stories, ingested.
+- text_*: corpus articles ingested without extraction (`marsad ingest --no-extract`'s loop, SQLite),
+  3 runs, the median: articles per CPU second of the ingest process (what the machine's load
+  does not change much) and per wall second; then 2 workers (`--workers 2`) per wall second.
+- html_*: real page markup (the CNN Arabic page) around corpus stories, ingested the same way.
+- load_average_*: the machine's 1-minute load average before and after (2 cores: above 2, other
+  processes shared them and the wall-clock figures understate).
 - near_dup_*: near-duplicates found in the corpus; a sample of 50 pairs is written to
   bench/results/ingest_near_duplicates.md to be checked by eye.
 - at100k_*: the store filled to 100,000 indexed articles (corpus + perturbed copies with new ids),
@@ -15,8 +19,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import re
+import statistics
 import tempfile
 import time
 from collections import Counter
@@ -39,6 +45,8 @@ PAGES = HERE.parent / "tests" / "data" / "pages"
 RESULTS = HERE / "results"
 TARGET = 100_000
 BATCH = 1_000
+RUNS = 3
+TEXT_RUN = 10_000  # corpus articles per timed text run
 
 
 def _corpus(shared: Path) -> list[dict]:
@@ -128,24 +136,64 @@ def _jsonl(path: Path, rows: list[dict]) -> None:
             fh.write(json.dumps(o, ensure_ascii=False) + "\n")
 
 
+def _timed_ingest(inputs: list[str], db: Path, workers: int = 1) -> tuple[float, float, Ingester]:
+    """(wall seconds, CPU seconds of this process, the ingester) for one ingest into a new store."""
+    store = Store(str(db))
+    ing = Ingester(store, extract=False, workers=workers)
+    c0, t0 = time.process_time(), time.perf_counter()
+    ing.run(inputs)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    store.close()
+    return wall, cpu, ing
+
+
+def _rates(prefix: str, n: int, inputs: list[str], tmp: Path) -> dict[str, object]:
+    """Median rates over RUNS runs with 1 worker, then one run with 2 workers."""
+    walls, cpus = [], []
+    for k in range(RUNS):
+        wall, cpu, ing = _timed_ingest(inputs, tmp / f"{prefix}-{k}.db")
+        walls.append(wall), cpus.append(cpu)
+    s = ing.summary
+    wall2, cpu2, _ = _timed_ingest(inputs, tmp / f"{prefix}-w2.db", workers=2)
+    return {
+        f"{prefix}_items": n,
+        f"{prefix}_per_cpu_s": round(n / statistics.median(cpus), 1),
+        f"{prefix}_per_cpu_s_runs": [round(n / c, 1) for c in cpus],
+        f"{prefix}_per_s": round(n / statistics.median(walls), 1),
+        f"{prefix}_per_s_runs": [round(n / w, 1) for w in walls],
+        f"{prefix}_2_workers_per_s": round(n / wall2, 1),
+        f"{prefix}_2_workers_writer_per_cpu_s": round(n / cpu2, 1),
+        f"{prefix}_new": s.counts["new"],
+        f"{prefix}_duplicate": s.counts["duplicate"],
+        f"{prefix}_near_duplicate": s.counts["near_duplicate"],
+        f"{prefix}_skipped": s.counts["skipped"],
+        f"{prefix}_rejected": s.counts["rejected"],
+        f"{prefix}_near_dup_share_of_time": round(s.near_dup_seconds / s.seconds, 4),
+    }
+
+
 def text_throughput(corpus: list[dict], tmp: Path) -> tuple[dict[str, object], Store]:
+    """Rates on the first TEXT_RUN corpus articles; then the whole corpus once (near-duplicates)."""
+    part = tmp / "part.jsonl"
+    _jsonl(part, corpus[:TEXT_RUN])
+    out = _rates("text", TEXT_RUN, [str(part)], tmp)
     src = tmp / "corpus.jsonl"
     _jsonl(src, corpus)
     store = Store(str(tmp / "ingest.db"))
     ing = Ingester(store, extract=False)
-    t0 = time.process_time()
+    c0 = time.process_time()
     s = ing.run([str(src)])
-    cpu = time.process_time() - t0
-    out = {
-        "text_articles": len(corpus),
-        "text_articles_per_s": round(len(corpus) / s.seconds, 1),
-        "text_articles_per_cpu_s": round(len(corpus) / cpu, 1),
-        "text_new": s.counts["new"],
-        "text_duplicate": s.counts["duplicate"],
-        "text_near_duplicate": s.counts["near_duplicate"],
-        "text_skipped": s.counts["skipped"],
-        "text_rejected": s.counts["rejected"],
-        "text_near_dup_share_of_time": round(s.near_dup_seconds / s.seconds, 4),
+    cpu = time.process_time() - c0
+    out |= {
+        "corpus_articles": len(corpus),
+        "corpus_per_cpu_s": round(len(corpus) / cpu, 1),
+        "corpus_per_s": round(len(corpus) / s.seconds, 1),
+        "corpus_new": s.counts["new"],
+        "corpus_duplicate": s.counts["duplicate"],
+        "corpus_near_duplicate": s.counts["near_duplicate"],
+        "corpus_skipped": s.counts["skipped"],
+        "corpus_rejected": s.counts["rejected"],
+        "corpus_near_dup_share_of_time": round(s.near_dup_seconds / s.seconds, 4),
     }
     _near_dup_sample(ing, corpus)
     return out, store
@@ -182,19 +230,7 @@ def html_throughput(corpus: list[dict], tmp: Path, n: int = 300) -> dict[str, ob
         html = page[:start] + paras + page[end:]
         html = html.replace("معارضون يسيطرون على مخازن للصواريخ بريف دمشق", o["title"] or o["id"])
         (folder / f"{i:04d}.html").write_text(html, encoding="utf-8")
-    store = Store(str(tmp / "html.db"))
-    ing = Ingester(store, extract=False)
-    c0 = time.process_time()
-    s = ing.run([str(folder)])
-    cpu = time.process_time() - c0
-    store.close()
-    return {
-        "html_pages": n,
-        "html_pages_per_s": round(n / s.seconds, 1),
-        "html_pages_per_cpu_s": round(n / cpu, 1),
-        "html_new": s.counts["new"],
-        "html_rejected": s.counts["rejected"],
-    }
+    return _rates("html", n, [str(folder)], tmp)
 
 
 def _perturb(text: str, rng: random.Random) -> str:
@@ -208,7 +244,7 @@ def _perturb(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def at_100k(corpus: list[dict], store: Store) -> dict[str, object]:
+def at_100k(corpus: list[dict], store: Store, tmp: Path) -> dict[str, object]:
     """Fill the index to TARGET articles with perturbed copies, then time a batch of new ingests.
 
     The copies are made at the signature level: each copy of a stored article keeps that
@@ -241,27 +277,27 @@ def at_100k(corpus: list[dict], store: Store) -> dict[str, object]:
     fill_s = time.perf_counter() - t0
     with store.engine.connect() as conn:
         indexed = int(conn.execute(sa.select(sa.func.count()).select_from(ingest_minhash)).scalar_one())
-    # New articles (perturbed texts, so not exact duplicates) ingested one by one as usual.
-    batch = [
-        Candidate(origin=f"batch#{i}", text=_perturb(o["text"], rng) + f"\n{i}", source=o["source"], kind="text")
-        for i, o in enumerate(rng.sample(corpus, BATCH))
-    ]
+    # New articles (perturbed texts, so not exact duplicates) ingested as `marsad ingest` does.
+    batch = tmp / "batch.jsonl"
+    _jsonl(
+        batch,
+        [
+            {"id": f"batch-{i}", "text": _perturb(o["text"], rng) + f"\n{i}", "source": o["source"]}
+            for i, o in enumerate(rng.sample(corpus, BATCH))
+        ],
+    )
     ing = Ingester(store, extract=False)
-    t1 = time.perf_counter()
     c1 = time.process_time()
-    for c in batch:
-        ing.add(c)
-    total = time.perf_counter() - t1
+    s = ing.run([str(batch)])
     cpu = time.process_time() - c1
-    s = ing.summary
     return {
         "at100k_indexed_articles": indexed,
         "at100k_fill_seconds": round(fill_s, 1),
         "at100k_batch": BATCH,
-        "at100k_batch_articles_per_s": round(BATCH / total, 1),
+        "at100k_batch_articles_per_s": round(BATCH / s.seconds, 1),
         "at100k_batch_articles_per_cpu_s": round(BATCH / cpu, 1),
         "at100k_near_dup_ms_per_article": round(1000 * s.near_dup_seconds / BATCH, 3),
-        "at100k_near_dup_share_of_time": round(s.near_dup_seconds / total, 4),
+        "at100k_near_dup_share_of_time": round(s.near_dup_seconds / s.seconds, 4),
         "at100k_batch_near_duplicates": s.counts["near_duplicate"],
         "at100k_batch_new": s.counts["new"],
     }
@@ -279,7 +315,8 @@ def _flush(store: Store, a: list[dict], m: list[dict], lsh: list[dict]) -> None:
 
 def run(shared: Path) -> dict[str, object]:
     corpus = _corpus(shared)
-    out = furniture(shared, corpus)
+    out: dict[str, object] = {"load_average_before": round(os.getloadavg()[0], 2)}
+    out |= furniture(shared, corpus)
     partial = RESULTS / "ingest_partial.json"  # figures so far, in case a long run is stopped
     RESULTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as d:
@@ -289,7 +326,8 @@ def run(shared: Path) -> dict[str, object]:
         figures, store = text_throughput(corpus, tmp)
         out |= figures
         partial.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-        out |= at_100k(corpus, store)
+        out |= at_100k(corpus, store, tmp)
         store.close()
     partial.unlink(missing_ok=True)
+    out["load_average_after"] = round(os.getloadavg()[0], 2)
     return out

@@ -61,20 +61,21 @@ class Ledger:
             .select(),
         ).order_by("o")
         self._q_has_sig = sa.select(ingest_minhash.c.article_id).where(ingest_minhash.c.article_id == sa.bindparam("a"))
-        # Candidates and their signatures in one round trip: the articles sharing a band key.
+        # Candidates and their signatures in one round trip: the articles sharing a band key. One
+        # indexed look-up per band in an IN subquery (which drops repeats): a third faster than the
+        # bands OR-ed in a join with DISTINCT (SQLite and PostgreSQL plan `bands` index searches).
+        shared_key = sa.union_all(
+            *[
+                sa.select(ingest_lsh.c.article_id).where(
+                    ingest_lsh.c.band == sa.bindparam(f"b{b}"), ingest_lsh.c.key == sa.bindparam(f"k{b}")
+                )
+                for b in range(bands)
+            ]
+        )
         self._q_near = (
             sa.select(ingest_minhash.c.article_id, ingest_minhash.c.signature)
-            .distinct()
-            .join(ingest_lsh, ingest_lsh.c.article_id == ingest_minhash.c.article_id)
             .join(articles, articles.c.id == ingest_minhash.c.article_id)
-            .where(
-                sa.or_(
-                    *[
-                        (ingest_lsh.c.band == sa.bindparam(f"b{b}")) & (ingest_lsh.c.key == sa.bindparam(f"k{b}"))
-                        for b in range(bands)
-                    ]
-                )
-            )
+            .where(ingest_minhash.c.article_id.in_(shared_key.scalar_subquery()))
         )
         # Idempotent inserts: a repeated call (a resumed run re-indexing an article) changes nothing.
         self._ins_sig = self._insert(ingest_minhash).on_conflict_do_nothing(index_elements=["article_id"])
@@ -126,8 +127,13 @@ class Ledger:
         for b, k in enumerate(keys if keys is not None else identity.band_keys(sig)):
             params[f"b{b}"], params[f"k{b}"] = b, k
         with self._conn(conn) as c:
-            rows = [(aid, identity.from_bytes(blob)) for aid, blob in c.execute(self._q_near, params) if aid != exclude]
-        return best_match(sig, rows)
+            rows = [(aid, blob) for aid, blob in c.execute(self._q_near, params) if aid != exclude]
+        if not rows:
+            return None
+        # All candidates' signatures compared in one array operation.
+        sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<u8").reshape(len(rows), -1)
+        same = np.count_nonzero(sigs == sig, axis=1)
+        return _best([(aid, int(n)) for (aid, _), n in zip(rows, same, strict=True)], len(sig))
 
     def add_signature(
         self, article_id: str, sig: np.ndarray, conn: sa.Connection | None = None, keys: list[int] | None = None
@@ -220,9 +226,14 @@ class Ledger:
 
 def best_match(sig: np.ndarray, candidates: list[tuple[str, np.ndarray]]) -> tuple[str, float] | None:
     """The most similar candidate at or above identity.THRESHOLD; ties go to the smallest id."""
+    return _best([(aid, int(np.count_nonzero(sig == other))) for aid, other in candidates], len(sig))
+
+
+def _best(counts: list[tuple[str, int]], n: int) -> tuple[str, float] | None:
+    """`best_match` from the number of agreeing MinHash values of each candidate (out of `n`)."""
     best: tuple[str, float] | None = None
-    for aid, other in candidates:
-        sim = identity.similarity(sig, other)
+    for aid, same in counts:
+        sim = float(same) / n  # as identity.similarity computes it
         if sim >= identity.THRESHOLD and (best is None or sim > best[1] or (sim == best[1] and aid < best[0])):
             best = (aid, sim)
     return best

@@ -7,14 +7,15 @@ loading the pipeline included) to the last line written. Ray's cluster start is 
 on a real cluster it is already up.
 
 Sizes: MARSAD_BENCH_SCALE_SIZES (comma-separated article counts, default "300,1000"). The
-engines are compared at the largest size, MARSAD_BENCH_SCALE_ROUNDS times each (default 2),
+engines are compared at MARSAD_BENCH_SCALE_COMPARE articles (default: the largest size),
+MARSAD_BENCH_SCALE_ROUNDS times each (default 2),
 taking turns so that load from other jobs weighs on each alike; the 2-worker pool also runs at
 the smaller sizes, for the throughput-against-corpus-size line. CPU seconds per article are
 measured beside wall time: on a shared machine they are the steadier figure. The run of the
-targets (hours at ~15 articles/s a core):
+targets (the engines race on 10,000 articles; the pool alone goes on to 100,000):
 
-    MARSAD_BENCH_SCALE_SIZES=1000,10000,100000 MARSAD_BENCH_SCALE_ROUNDS=1 \
-        .venv/bin/python -m bench --only scale
+    MARSAD_BENCH_SCALE_SIZES=1000,10000,100000 MARSAD_BENCH_SCALE_COMPARE=10000 \
+        MARSAD_BENCH_SCALE_ROUNDS=1 .venv/bin/python -m bench --only scale
 
 Writes bench/results/scale.png (chart) and bench/results/scale.md (the numbers, machine load).
 """
@@ -377,6 +378,14 @@ def _derive(r: dict[str, float], mb: float, workers: int) -> dict[str, float]:
     return r
 
 
+def _compare_size(sizes: list[int]) -> int:
+    """The size at which the three engines race (the others run the 2-worker pool only)."""
+    raw = os.environ.get("MARSAD_BENCH_SCALE_COMPARE", str(sizes[-1]))
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"MARSAD_BENCH_SCALE_COMPARE={raw!r}: give an article count, e.g. 10000")
+    return int(raw)
+
+
 def _rounds() -> int:
     raw = os.environ.get("MARSAD_BENCH_SCALE_ROUNDS", str(DEFAULT_ROUNDS))
     if not raw.isdigit() or int(raw) < 1:
@@ -398,7 +407,8 @@ def run(shared: Path) -> dict[str, object]:
 
     sizes = _sizes()
     rounds = _rounds()
-    big = sizes[-1]
+    big = _compare_size(sizes)
+    sizes = sorted(set(sizes) | {big})
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="marsad-bench-scale-") as tmp:
         folder = Path(tmp)
@@ -433,10 +443,11 @@ def run(shared: Path) -> dict[str, object]:
             agree = " | ".join(" = ".join(g) for g in groups.values())
             print(f"   engines differ on line {i + 1} ({texts[0][i][:30]}…): {agree}", flush=True)
         sweep = [
-            _derive(run_local(inputs[n][0], 2, folder / f"out-2-{n}.jsonl"), inputs[n][1], 2) | {"size": n}
-            for n in sizes[:-1]
+            _derive(_combine(runs["local_2"]), mb * rounds, 2) | {"size": big, "mb": mb}
+            if n == big
+            else _derive(run_local(inputs[n][0], 2, folder / f"out-2-{n}.jsonl"), inputs[n][1], 2) | {"size": n}
+            for n in sizes
         ]
-        sweep.append(_derive(_combine(runs["local_2"]), mb * rounds, 2) | {"size": big, "mb": mb})
     extra: dict[str, object] = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_before": load_before,

@@ -383,20 +383,61 @@ def ingest(
     if fmt is not None and fmt not in FORMATS:
         err.print(f"[red]--format {fmt}: unknown[/red] (use one of {', '.join(FORMATS)})")
         raise typer.Exit(2)
+    import time
+
     import sqlalchemy as sa
 
-    try:
-        code = ingest_command(inputs, db, fmt, not no_extract, not offline, err, workers=workers)
-    except sa.exc.OperationalError as exc:
-        if "locked" not in str(exc.orig):
-            raise
-        # SQLite already retried for its busy timeout (10 s a statement): say so instead of a traceback.
-        err.print(
-            f"[red]{db or 'the database'}: locked by another process[/red] (waited 10 s for it); the articles "
-            "stored before are kept: stop the other writer and run the same command again"
-        )
-        raise typer.Exit(3) from None
+    for attempt in range(1, INGEST_ATTEMPTS + 1):
+        try:
+            code = ingest_command(inputs, db, fmt, not no_extract, not offline, err, workers=workers)
+            break
+        except sa.exc.DBAPIError as exc:
+            if isinstance(exc, sa.exc.OperationalError) and "locked" in str(exc.orig):
+                # SQLite already retried for its busy timeout (10 s a statement): say so instead of a traceback.
+                err.print(
+                    f"[red]{db or 'the database'}: locked by another process[/red] (waited 10 s for it); the "
+                    "articles stored before are kept: stop the other writer and run the same command again"
+                )
+                raise typer.Exit(3) from None
+            if not _connection_lost(exc):
+                raise
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+            if attempt == INGEST_ATTEMPTS:
+                err.print(
+                    f"[red]{db or 'the database'}: the connection to the database server was lost[/red] ({reason}), "
+                    f"{INGEST_ATTEMPTS} tries in {2**INGEST_ATTEMPTS - 1} s; the articles stored before are kept: "
+                    "when the server is back, run the same command again"
+                )
+                raise typer.Exit(3) from None
+            wait = 2 ** (attempt - 1)
+            # Ingest is idempotent (each batch is one transaction; stored articles are recognized), so
+            # running it again from the start loses nothing and adds nothing twice.
+            err.print(
+                f"{db or 'the database'}: the connection to the database server was lost ({reason}); "
+                f"trying again in {wait} s (try {attempt + 1} of {INGEST_ATTEMPTS}); what is stored is kept"
+            )
+            time.sleep(wait)
     raise typer.Exit(code)
+
+
+INGEST_ATTEMPTS = 4  # the first run and 3 retries, 1, 2 and 4 s apart: a server restart takes a few seconds
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Whether a database error is the server going away (restart, crash, network), not a bad statement."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", None)
+    if not type(orig).__module__.startswith("psycopg"):
+        return False  # SQLite: its errors are about the file, not a connection
+    import psycopg
+
+    state = getattr(orig, "sqlstate", None)
+    # No SQLSTATE: the socket closed or the connection was refused; 08: connection exceptions;
+    # 57P01-57P03: the server is shutting down, crashed or still starting.
+    return isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError) and (
+        state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
+    )
 
 
 @app.command()

@@ -461,3 +461,11 @@ def test_every_weekday_form_last_week(weekday: int, form: str) -> None:
     (iso,) = found
     day = dt.date.fromisoformat(iso)
     assert day.weekday() == weekday and dt.timedelta(days=1) <= dt.date(2019, 10, 30) - day <= dt.timedelta(days=7)
+
+
+def test_ibb_is_a_city_not_august() -> None:
+    # snn-2015-07-22-1464: "إب" (Ibb, Yemen) folds into the Levantine month "آب"
+    text = "وعلى صعيد آخر، سقط قتلى وجرحى جراء قصف طيران التحالف العربي لمعسكر الحمزة في إب وسط اليمن."
+    assert dates(text, "2015-07-24") == []
+    # the month itself, with its madda, is still read
+    assert dates("وقعت الحادثة في آب الماضي.", "2015-07-24") == [("آب الماضي", "2014-08")]

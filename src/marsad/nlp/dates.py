@@ -1043,8 +1043,24 @@ class DateTagger:
             doc.reference_precision = "inferred" if ref is not None else None
         doc.meta["reference_source"] = source
         for start, end, value in spans:
+            if value.precision == "month" and self._not_a_month(doc, start, end):
+                continue
             doc.mentions.append(Mention("date", start, end, value, self.name))
         return doc
+
+    @staticmethod
+    def _not_a_month(doc: Doc, start: int, end: int) -> bool:
+        """A bare month read from a spelling it never takes ("في إب" is the city of Ibb)."""
+        surface = doc.raw[slice(*doc.norm.raw_span(start, end))].strip()
+        return any(
+            surface == form or (surface.endswith(form) and len(surface) - len(form) <= 2 and surface[0] in "وفبلك")
+            for form in _not_month_spellings()
+        )
+
+
+@cache
+def _not_month_spellings() -> tuple[str, ...]:
+    return tuple(load_yaml("dates.yaml").get("not_month_spellings") or ())
 
 
 def resolve_date(doc: Doc, start: int, end: int) -> DateValue | None:

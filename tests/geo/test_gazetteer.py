@@ -96,6 +96,8 @@ def test_countries_and_borders(gaz):
         ("الذهيبة", "TN", 32.01, 10.70),  # Dhehiba, Tataouine: also in the Libyan extract
         ("عدل بكرو", "MR", 15.53, -7.03),  # Adel Bagrou, Hodh Ech Chargui: also in the Malian one
         ("ولد يينكي", "MR", 15.54, -11.71),  # Ould Yenge, Guidimaka: also in the Malian one
+        ("الكرمك", "SD", 10.56, 34.28),  # Kurmuk, Blue Nile: also in the Ethiopian extract
+        ("القلابات", "SD", 12.96, 36.15),  # Gallabat, Gedaref: the outline puts it in Ethiopia
     ],
 )
 def test_border_town_in_two_extracts_gets_the_country_it_is_in(gaz, name, country, lat, lon):
@@ -138,3 +140,6 @@ def test_outlines_choose_between_extracts_only():
     assert osm_africa_country(["TN", "LY"], 32.8967, 13.1778, outlines) == "LY"  # Tripoli
     # one extract: kept, even where the simplified outline puts the town across the border
     assert osm_africa_country(["MA"], 34.8833, -2.1333, outlines) == "MA"  # Ahfir
+    # an Arabic name on the border of a country that does not write Arabic: the Arabic side
+    assert outlines.countries_at(10.5566, 34.2849) == ["ET"]  # Kurmuk, by the simplified outline
+    assert osm_africa_country(["SD", "ET"], 10.5566, 34.2849, outlines) == "SD"

@@ -361,3 +361,13 @@ def test_token_prefilter_agrees_with_lookup_forms(tag):
         info = _token_info(word, gaz, w)
         assert ((info[0], info[1]) if info else (None, ())) == (dem, starts), word
     assert _token_info("وبطرابلس", gaz, w)[1]  # the test does see names
+
+
+def test_border_town_homograph_in_a_saudi_article(tag):
+    # snn-2015-07-31-2135: "القلابات" are dump trucks here, not Gallabat (a Sudanese border town)
+    doc = tag(
+        "كثفت بلدية المعابدة الفرعية أعمالها لإزالة المخلفات بالشوارع والأحياء السكنية، في إطار جهود "
+        "الإصحاح البيئي خلال الأيام الأخيرة الماضية، مستخدمةً أحدث الأجهزة كمكانس الشفط الكهربائية "
+        "وصناديق النفايات والقلابات والشيولات والبوبكات."
+    )
+    assert "Gallabat" not in [name for _, name in places(doc)]

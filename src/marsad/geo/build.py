@@ -77,6 +77,33 @@ _PRECISION = {
     "island": "city",
     "district": "point",
 }
+# Arab League members: where a place's Arabic name is its local one (see osm_africa_country)
+_ARABIC_SPEAKING = frozenset(
+    {
+        "DZ",
+        "BH",
+        "KM",
+        "DJ",
+        "EG",
+        "IQ",
+        "JO",
+        "KW",
+        "LB",
+        "LY",
+        "MR",
+        "MA",
+        "OM",
+        "PS",
+        "QA",
+        "SA",
+        "SO",
+        "SD",
+        "SY",
+        "TN",
+        "AE",
+        "YE",
+    }
+)
 MERGE_KM = 15.0  # same normalized name this close: one place seen by two sources
 
 
@@ -319,10 +346,16 @@ def osm_africa_country(extracts: list[str], lat: float, lon: float, outlines: Ou
 
     Geofabrik extracts overlap their borders (PROVENANCE.md §2b), so Tripoli is in the Tunisian
     extract and Dehiba (Tunisia) in the Libyan one, and `extract_iso2` is not the place's
-    country. When a node sits in several extracts, the one whose outline contains it wins; a node
-    in one extract keeps it (the simplified outlines would move real border towns such as Ahfir).
+    country. These nodes all have Arabic names: when one of the extracts is the only
+    Arabic-speaking country among them, the name was written on its side (Kurmuk and Gallabat
+    are Sudanese, Adel Bagrou Mauritanian, though the simplified outlines put the first two in
+    Ethiopia). Otherwise the extract whose outline contains the node wins. A node in one extract
+    keeps it (the outlines would move real border towns such as Ahfir).
     """
     if len(extracts) > 1:
+        arabic = [iso for iso in extracts if iso in _ARABIC_SPEAKING]
+        if len(arabic) == 1:
+            return arabic[0]
         inside = [iso for iso in outlines.countries_at(lat, lon) if iso in extracts]
         if len(inside) == 1:
             return inside[0]

@@ -165,3 +165,17 @@ def test_bare_articles_stored_as_store_save_stores_them(tmp_path: Path) -> None:
     got.pop("ingested_at"), want.pop("ingested_at")
     assert got == want and got["content_hash"] == identity.content_hash(story())
     assert got_sources == want_sources
+
+
+def test_no_link_to_an_article_deleted_from_the_store(store: Store, tmp_path: Path) -> None:
+    """Index rows left behind by an article deleted from the store do not make a near-duplicate."""
+    (tmp_path / "a.txt").write_text(story(), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "سيطرة المعارضة على مستودعات أسلحة في القلمون\n\n" + "\n\n".join(PARAS[:3]), encoding="utf-8"
+    )
+    Ingester(store, extract=False).run([str(tmp_path / "a.txt")])
+    with store.engine.begin() as conn:
+        conn.execute(sa.delete(articles))
+    ing = Ingester(store, extract=False)
+    ing.run([str(tmp_path / "b.txt")])
+    assert ing.summary.counts["new"] == 1 and ing.summary.counts["near_duplicate"] == 0

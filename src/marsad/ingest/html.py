@@ -40,6 +40,11 @@ class _FlatText(HTMLParser):
         if not self.hidden and data.strip():
             self.parts.append(data.strip())
 
+    def close(self) -> None:
+        if self.rawdata.startswith("<"):  # an unfinished tag or comment at the end: browsers show none of it
+            self.rawdata = ""
+        super().close()
+
 
 def flat_text(html: str) -> str:
     """A page's visible text, one line per text run, whatever the depth of its markup."""
@@ -64,13 +69,13 @@ def html_to_text(html: str) -> str:
         return text
     try:
         tree = lxml_html.fromstring(html)
-    except (ValueError, TypeError):
+        if truncated(tree):
+            return flat_text(html)
+        for bad in tree.xpath("//script|//style|//noscript"):
+            bad.drop_tree()
+        return "\n".join(t.strip() for t in tree.itertext() if t.strip()) or flat_text(html)
+    except (ValueError, TypeError, etree.ParserError):  # "Document is empty" (a lone comment); control characters
         return flat_text(html)
-    if truncated(tree):
-        return flat_text(html)
-    for bad in tree.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    return "\n".join(t.strip() for t in tree.itertext() if t.strip()) or flat_text(html)
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:

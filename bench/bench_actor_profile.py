@@ -33,7 +33,7 @@ from marsad.resources import path as resource_path
 from marsad.store.db import Store
 
 MAX_CORPUS = int(os.environ.get("MARSAD_BENCH_PROFILE_ARTICLES", "400"))
-CORPUS_VERSION = "1"
+CORPUS_VERSION = "2"  # bump when extraction changes: the corpus store is rebuilt
 SPEED_ACTORS = {"is": "داعش", "boko_haram": "Boko Haram", "hezbollah": "حزب الله", "ansaru": "Ansaru"}
 CONTENT_ACTORS = {"is": "ISIS", "is_libya": "ولاية سرت", "iswap": "ولاية غرب إفريقيا", "boko_haram": "بوكو حرام"}
 _IS = re.compile("داعش|تنظيم الدولة")
@@ -112,14 +112,14 @@ def content(shared: Path) -> dict[str, Any]:
         for label, name in CONTENT_ACTORS.items():
             t0 = time.perf_counter()
             p = actor_profile(store, name)
-            out[f"{label}_profile_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-            out[f"{label}_events"] = p["summary"]["events"]
-            out[f"{label}_fatalities"] = p["summary"]["fatalities"]
-            out[f"{label}_admin1_areas"] = p["summary"]["admin1_areas"]
-            out[f"{label}_estimates"] = len(p["estimates"])
-            out[f"{label}_text_relations"] = sum(1 for r in p["relations"] if r["source"] == "text")
-            out[f"{label}_spokespeople"] = len(p["spokespeople"])
-            out[f"{label}_claims"] = len(p["claims"])
+            out[f"corpus_{label}_profile_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+            out[f"corpus_{label}_events"] = p["summary"]["events"]
+            out[f"corpus_{label}_fatalities"] = p["summary"]["fatalities"]
+            out[f"corpus_{label}_admin1_areas"] = p["summary"]["admin1_areas"]
+            out[f"corpus_{label}_estimates"] = len(p["estimates"])
+            out[f"corpus_{label}_text_relations"] = sum(1 for r in p["relations"] if r["source"] == "text")
+            out[f"corpus_{label}_spokespeople"] = len(p["spokespeople"])
+            out[f"corpus_{label}_claims"] = len(p["claims"])
         same = {
             json.dumps(actor_profile(store, n)["summary"], sort_keys=True) for n in ("داعش", "تنظيم الدولة", "ISIS")
         }

@@ -61,6 +61,8 @@ def _articles(shared: Path, n: int) -> Iterator[dict]:
     copy = 0
     while made < n:
         for doc in iter_corpus(shared):
+            if not (doc.get("text") or "").strip():
+                continue  # a few corpus entries are a title alone: not an article to extract
             item = as_input(doc)
             if copy:
                 item["id"] = f"{item['id']}~copy{copy}"

@@ -197,7 +197,9 @@ def run(shared: Path) -> dict[str, Any]:
             countries = [c["country"] for c in client.get("/api/stats").json()["by_country"]][:12]
         figures["warmup_s"] = round(time.perf_counter() - t0, 1)
         rss_start, anon_start = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
+        cpu0 = time.process_time()
         result = asyncio.run(_load(url, mix, countries, SECONDS, CLIENTS))
+        client_cpu = time.process_time() - cpu0  # the clients share the 2 cores with the server
         rss_end, anon_end = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
     finally:
         proc.terminate()
@@ -227,6 +229,7 @@ def run(shared: Path) -> dict[str, Any]:
             "private_end_mb": round(anon_end, 1),
             "private_growth_mb": round(anon_end - anon_start, 1),
             "load_average_at_end": round(os.getloadavg()[0], 1),
+            "client_cpu_share_of_one_core": round(client_cpu / result["elapsed"], 2),
         }
     )
     return figures

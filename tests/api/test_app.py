@@ -5,23 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from marsad.api.app import create_app
 from tests.store.seed import seed
-
-
-@pytest.fixture
-def seeded(db_url: str) -> Iterator[tuple[TestClient, dict[str, int], str]]:
-    app = create_app(db_url)
-    ids = seed(app.state.store)
-    token = app.state.store.add_user("huda")
-    with TestClient(app) as client:
-        yield client, ids, token
-    app.state.store.close()
 
 
 def auth(token: str) -> dict[str, str]:

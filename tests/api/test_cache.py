@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from marsad.api.app import create_app
 from marsad.store.db import Store
 from tests.api.test_app import auth
-from tests.store.seed import ARTICLES, make_doc, seed
-
-
-@pytest.fixture
-def served(db_url: str) -> Iterator[tuple[TestClient, dict[str, int], str]]:
-    app = create_app(db_url)
-    ids = seed(app.state.store)
-    token = app.state.store.add_user("huda")
-    with TestClient(app) as client:
-        yield client, ids, token
-    app.state.store.close()
+from tests.store.seed import ARTICLES, make_doc
 
 
 def test_repeated_reads_come_from_the_cache_until_a_write(
-    served: tuple[TestClient, dict[str, int], str], db_url: str
+    seeded: tuple[TestClient, dict[str, int], str], db_url: str
 ) -> None:
-    client, ids, token = served
+    client, ids, token = seeded
     cache = client.app.state.cache  # type: ignore[attr-defined]
     client.get("/api/events")  # the column copy is loaded by the first read
     first = client.get("/api/events", params={"country": "IQ", "limit": 10})
@@ -51,8 +38,8 @@ def test_repeated_reads_come_from_the_cache_until_a_write(
     assert sum(c["events"] for c in stats["by_country"]) == 6
 
 
-def test_etag_revalidation(served: tuple[TestClient, dict[str, int], str]) -> None:
-    client, ids, token = served
+def test_etag_revalidation(seeded: tuple[TestClient, dict[str, int], str]) -> None:
+    client, ids, token = seeded
     client.get("/api/events")  # the column copy is loaded by the first read
     r = client.get("/api/stats", params={"period": "month"})
     etag = r.headers["etag"]
@@ -68,9 +55,9 @@ def test_etag_revalidation(served: tuple[TestClient, dict[str, int], str]) -> No
 
 
 def test_an_answer_from_a_copy_behind_the_database_is_not_kept(
-    served: tuple[TestClient, dict[str, int], str], monkeypatch: pytest.MonkeyPatch
+    seeded: tuple[TestClient, dict[str, int], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client, _, _ = served
+    client, _, _ = seeded
     app = client.app
     store = app.state.store  # type: ignore[attr-defined]
     cache = app.state.cache  # type: ignore[attr-defined]
@@ -87,8 +74,8 @@ def test_an_answer_from_a_copy_behind_the_database_is_not_kept(
     assert "/api/map?zoom=5" not in cache.entries and len(cache.entries) == 1  # rendered, not filed
 
 
-def test_health_says_when_the_column_copy_is_ready(served: tuple[TestClient, dict[str, int], str]) -> None:
-    client, _, _ = served
+def test_health_says_when_the_column_copy_is_ready(seeded: tuple[TestClient, dict[str, int], str]) -> None:
+    client, _, _ = seeded
     client.get("/api/events")  # a small database's copy is loaded by the first read
     body = client.get("/api/health").json()
     assert body["status"] == "ok" and body["ready"] is True and body["events_in_memory"] == 5

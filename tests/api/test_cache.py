@@ -79,3 +79,17 @@ def test_health_says_when_the_column_copy_is_ready(seeded: tuple[TestClient, dic
     client.get("/api/events")  # a small database's copy is loaded by the first read
     body = client.get("/api/health").json()
     assert body["status"] == "ok" and body["ready"] is True and body["events_in_memory"] == 5
+
+
+def test_a_late_reader_of_an_older_version_leaves_the_cache_alone() -> None:
+    from starlette.requests import Request
+
+    from marsad.api.cache import ResponseCache
+
+    scope = {"type": "http", "method": "GET", "scheme": "http", "server": ("testserver", 80), "root_path": ""}
+    request = Request({**scope, "path": "/api/stats", "query_string": b"period=week", "headers": []})
+    cache = ResponseCache()
+    assert cache.respond(request, 6, lambda: {"n": 6}, lambda: True).body == b'{"n":6}'
+    # a request that read version 5 before the last write finishes late: its answer is not filed
+    assert cache.respond(request, 5, lambda: {"n": 5}, lambda: True).body == b'{"n":5}'
+    assert cache.respond(request, 6, lambda: {"n": -1}, lambda: True).body == b'{"n":6}'  # still cached

@@ -41,6 +41,8 @@ class ResponseCache:
 
     def _lookup(self, key: str, version: int) -> bytes | None:
         with self.lock:
+            if self.version is not None and version < self.version:
+                return None  # a request that read the version before the latest write: never cached
             if version != self.version:
                 self.entries.clear()
                 self.size, self.version = 0, version

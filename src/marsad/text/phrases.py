@@ -19,6 +19,7 @@ from marsad.text.tokens import Token, lookup_forms
 
 T = TypeVar("T")
 _MIN_STEM = 3  # a `*` stem shorter than this would match too much
+_SEEN_MAX = 100_000  # words whose entries a matcher keeps
 # What `*` may stand for: plural, dual, verb and pronoun endings (ة is folded to ه, so "ه"
 # also covers the feminine ending). Nisba endings (ي، يه) are left out on purpose: they turn
 # nouns into other words (سلب "looting" → سلبية "negative").
@@ -59,6 +60,7 @@ class PhraseMatcher(Generic[T]):
         self._exact: dict[str, list[_Entry[T]]] = defaultdict(list)
         self._stems: dict[str, list[_Entry[T]]] = defaultdict(list)
         self._group = group or (lambda _payload: None)
+        self._seen: dict[str, list[_Entry[T]]] = {}
         for pattern, payload in entries:
             prefix = pattern.endswith("*")
             words = normalize(pattern.rstrip("*")).split()
@@ -77,12 +79,20 @@ class PhraseMatcher(Generic[T]):
                 self._exact[words[0]].append(entry)
 
     def _first_word_entries(self, word: str) -> list[_Entry[T]]:
+        # Per matcher and word: most words of an article recur, and gathering a word's entries
+        # from its clitic forms and stems was a quarter of the trigger tagger's time.
+        found = self._seen.get(word)
+        if found is not None:
+            return found
         exact, stems = _keys(word)
-        found: list[_Entry[T]] = []
+        found = []
         for key in exact:
             found.extend(self._exact.get(key, ()))
         for key in stems:
             found.extend(self._stems.get(key, ()))
+        if len(self._seen) >= _SEEN_MAX:
+            self._seen.clear()  # bounded over a long run; rebuilt from the words that recur
+        self._seen[word] = found
         return found
 
     def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:

@@ -124,6 +124,7 @@ class _Lex:
     named: dict[str, str]  # "ثوره 25 يناير" -> "2011-01-25"
     rel_blockers_after: set[str]
     ago_vague: set[str]
+    not_month_spellings: tuple[str, ...]  # raw spellings folded into a month name it never takes
     kinds: dict[str, set[str]]  # first word of a form -> which patterns to try there
     automaton: Any  # ahocorasick.Automaton over first words, with clitics: key -> (cut, word)
     p: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -233,6 +234,7 @@ def _lexicon() -> _Lex:
         named={normalize(k): str(v) for k, v in (data.get("named_dates") or {}).items()},
         rel_blockers_after=set(_norm_forms(data.get("relative_blockers_after") or [])),
         ago_vague=set(_norm_forms(data.get("ago_vague") or [])),
+        not_month_spellings=tuple(data.get("not_month_spellings") or ()),
         kinds=kinds,
         automaton=automaton,
     )
@@ -1054,13 +1056,8 @@ class DateTagger:
         surface = doc.raw[slice(*doc.norm.raw_span(start, end))].strip()
         return any(
             surface == form or (surface.endswith(form) and len(surface) - len(form) <= 2 and surface[0] in "وفبلك")
-            for form in _not_month_spellings()
+            for form in _lexicon().not_month_spellings
         )
-
-
-@cache
-def _not_month_spellings() -> tuple[str, ...]:
-    return tuple(load_yaml("dates.yaml").get("not_month_spellings") or ())
 
 
 def resolve_date(doc: Doc, start: int, end: int) -> DateValue | None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real throw-away PostgreSQL/PostGIS server, stores on both back-ends, a live server.
+"""Shared fixtures: a real throw-away PostgreSQL/PostGIS server, stores on both back-ends, a live
+server, Debian's Chromium.
 
 Other components may append their own fixtures at the end of this file.
 """
@@ -17,6 +18,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright downloads no browser here
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium, started once per test module that asks for it."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
 
 
 def free_port() -> int:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from marsad.alerts import load_config, run_alerts
 from marsad.store.db import Store
 from tests.alerts.test_alerts import store as alerts_store  # noqa: F401 - the real-report fixture
-from tests.browser.test_dashboard import ARGS, CHROMIUM
 from tests.conftest import LiveServer
 
 
@@ -23,17 +21,15 @@ def server(alerts_store: Store) -> Iterator[LiveServer]:  # noqa: F811
         yield srv
 
 
-def test_panel_lists_alerts_with_links(server: LiveServer, tmp_path: Path) -> None:
+def test_panel_lists_alerts_with_links(server: LiveServer, browser: Browser) -> None:
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 1000})
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url + "/")
-        page.wait_for_selector("#alerts-list li.alert-spike")
-        items = page.locator("#alerts-list li").all_text_contents()
-        assert any("Taiz" in x and "2015-07-27" in x for x in items)
-        link = page.locator("#alerts-list li.alert-mass_casualty a").first
-        assert link.get_attribute("href", timeout=5000).startswith("#/event/")
-        browser.close()
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/")
+    page.wait_for_selector("#alerts-list li.alert-spike")
+    items = page.locator("#alerts-list li").all_text_contents()
+    assert any("Taiz" in x and "2015-07-27" in x for x in items)
+    link = page.locator("#alerts-list li.alert-mass_casualty a").first
+    assert link.get_attribute("href", timeout=5000).startswith("#/event/")
+    page.close()
     assert errors == []

@@ -12,12 +12,12 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from marsad.jsonl import read_articles
 from marsad.pipeline import Pipeline
 from marsad.store.db import Store
-from tests.browser.test_dashboard import ARGS, CHROMIUM, SHOTS
+from tests.browser.test_dashboard import SHOTS
 from tests.conftest import LiveServer
 
 ARTICLES = Path(__file__).parent.parent / "profiles" / "articles.jsonl"
@@ -33,14 +33,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store.close()
     with LiveServer(db) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from marsad.store.db import Store
-from tests.browser.test_dashboard import ARGS, CHROMIUM
 from tests.conftest import LiveServer
 from tests.store.seed import make_doc, seed
 
@@ -68,14 +67,6 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServ
         )
         assert r.status_code == 200 and r.json()["actor2"] == P_SCRIPT, r.text
         yield srv, eid
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _watched(browser: Browser) -> tuple[Page, list[str]]:

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from bench.bench_api import N_EVENTS, _cached_sqlite, _free_port, _pct, _queries
+from bench.bench_scale import _descendants
 
 SECONDS = float(os.environ.get("MARSAD_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("MARSAD_LOAD_CLIENTS", "50"))
@@ -44,7 +45,7 @@ def _rss_mb(pid: int, field: str = "VmRSS:") -> float:
     `RssAnon:` is the private part; the rest is mostly the database file mapped by SQLite (mmap),
     shared between the processes and given back by the kernel when memory is short."""
     total = 0.0
-    for p in [pid, *_children(pid)]:
+    for p in [pid, *_descendants(pid)]:
         try:
             lines = Path(f"/proc/{p}/status").read_text().splitlines()
         except FileNotFoundError:
@@ -53,15 +54,6 @@ def _rss_mb(pid: int, field: str = "VmRSS:") -> float:
     if not total:
         raise RuntimeError(f"no VmRSS for process {pid}")
     return total
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        kids = (task / "children").read_text().split() if (task / "children").exists() else []
-        for kid in kids:
-            found += [int(kid), *_children(int(kid))]
-    return found
 
 
 def _requests(client: httpx.Client) -> list[tuple[str, dict[str, Any]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,13 +10,8 @@ from pathlib import Path
 import httpx
 
 from marsad.store.db import Store
+from tests.conftest import free_port
 from tests.store.seed import seed
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_two_workers_answer_on_one_port(tmp_path: Path) -> None:
@@ -25,7 +19,7 @@ def test_two_workers_answer_on_one_port(tmp_path: Path) -> None:
     store = Store(db)
     seed(store)
     store.close()
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "marsad", "serve", "--db", db, "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,

@@ -371,3 +371,54 @@ def test_border_town_homograph_in_a_saudi_article(tag):
         "وصناديق النفايات والقلابات والشيولات والبوبكات."
     )
     assert "Gallabat" not in [name for _, name in places(doc)]
+
+
+# --- Lake Chad basin (regions.yaml): towns and admin-1 areas the Boko Haram news names ---------
+
+
+def test_bama_in_borno_not_pama_in_burkina(tag):
+    # snn-2015-08-03-1050: Bama (Borno, Nigeria); Pama (Burkina Faso) was the only "باما" before
+    doc = tag(
+        "أنقذ الجيش النيجيري 178 شخصا مختطفا من أيدي جماعة بوكو حرام. وأعلن المتحدث باسم الجيش أنه تم تحرير "
+        "101 طفل خلال عملية عسكرية بالقرب من بلدة باما بولاية بورنو التي تقع في شمال شرق نيجيريا ."
+    )
+    bama = place_named(doc, "باما")
+    assert (bama.name, bama.country, bama.admin1) == ("Bama", "NG", "Borno")
+    borno = place_named(doc, "بورنو")
+    assert (borno.country, borno.precision, borno.admin1) == ("NG", "admin1", "Borno")
+
+
+def test_maroua_spelt_marwa(tag):
+    # snn-2015-07-24-1068 and a corpus report of the same attack: "مروة" is Maroua (Far North)
+    doc = tag(
+        "والهجوم المزدوج في مروة بشمال الكاميرون، اسفر عن مقتل 11 شخصا على الاقل فيما لقي نحو 42 مصرعهم في "
+        "تفجيرين استهدفا محطتي حافلات في غومبيه بشمال شرق نيجيريا."
+    )
+    assert (place_named(doc, "مروة").name, place_named(doc, "مروة").admin1) == ("Maroua", "Far North")
+    assert (place_named(doc, "غومبيه").name, place_named(doc, "غومبيه").country) == ("Gombe", "NG")
+    doc = tag(
+        "ووقع التفجيران في مكانين مختلفين في مدينة مروة عاصمة منطقة الشمال الاقصى في الكاميرون، وهما سوق وحي مكتظ"
+    )
+    assert [p for _, p in places(doc)] == ["Maroua", "Far North", "Cameroon"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the given name Marwa (corpus, 2015): a politician, an actress, the Safa and Marwa hills
+        "نائب الائتلاف السوري المعارض هشام مروة، أكد «لا جديد ستقدمه المعارضة للمبعوث الأممي».",
+        "من إخراج أحمد نور، وبطولة: داليا البحيري وخالد سرحان وسمير غانم ورجاء الجداوي ومروة عبد المنعم، ومجموعة من الأطفال",
+        "تظهر به كافة تفاصيل الحرم من الكعبة وصحن الطوف ومسعى الصفا والمروة وأيضاً المنارات التسعة",
+    ],
+)
+def test_marwa_the_name_is_no_place(tag, text):
+    assert "Maroua" not in [p for _, p in places(tag(text))]
+
+
+def test_yobe_state(tag):
+    # snn-2015-08-01-0649
+    doc = tag(
+        "من جهة اخرى، شن الإرهابيون هجوما انتقاميا على سكان قرية في ولاية يوبي الذين يشكلون ميليشيا الدفاع الذاتي"
+    )
+    yobe = place_named(doc, "يوبي")
+    assert (yobe.country, yobe.admin1, yobe.precision) == ("NG", "Yobe", "admin1")

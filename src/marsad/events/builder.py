@@ -18,7 +18,7 @@ from marsad.events.clauses import split_clauses
 from marsad.events.lexicon import TriggerRule
 from marsad.events.speakers import speaker_of
 from marsad.geo import load as load_gazetteer
-from marsad.geo.geocoder import event_location, main_country
+from marsad.geo.geocoder import event_location, haversine_km, main_country
 from marsad.model import SUB_TO_TYPE, ActorOut, Doc, EventOut, LocationOut, Mention
 from marsad.nlp.dates import resolve_date
 
@@ -63,6 +63,13 @@ _DEFAULT_ACTOR1 = {
 _SOLDIER_NOUNS = ("جندي", "جنود", "عسكري", "ضابط", "ضباط")
 _POLICE_NOUNS = ("شرطي", "شرط")
 _PROTEST_SUBS = {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}
+# A sentence that opens on the pluperfect or a background formula tells an earlier act, not the
+# lead's news ("وكان رئيس المجلس أعلن ...", "يذكر أن ...", "سبق أن ...").
+_BACKGROUND_OPENING = re.compile(
+    r"^[\W_]*(?:و|ف)?(?:كان|كانت|كانوا|كانا|سبق|يذكر|يشار|تجدر|منذ|قبل|في وقت سابق|خلال)(?![^\W_])"
+)
+_SAME_TOWN_KM = 50  # a later sentence's town this close to the lead's tells the same incident
+_SAME_REGION_KM = 300
 
 
 @dataclass
@@ -173,6 +180,8 @@ class EventBuilder:
             if (casualties.fatalities or 0) >= _TALLY_MIN and all(d is None or len(d) < 10 for d in dates):
                 return []
             casualties = Casualties(None, None)
+        if not dates and date_override is _NO_OVERRIDE and not doc.in_span(*sent, "date"):
+            dates = ctx.lead_date(doc, sent, place)
         modality, attribution = _modality(doc, sent)
         evidence_span = _evidence_span(doc, group, sent)
         raw_start, raw_end = doc.norm.raw_span(*evidence_span)
@@ -210,7 +219,7 @@ class EventBuilder:
             if forces:
                 return self._actor_out(doc, forces[0], country)
         if sub in _GROUP_SUBS:
-            topic = ctx.last_group_before(trigger.start)
+            topic = ctx.topic_group(doc, trigger.start)
             if topic is not None:
                 entry = self.registry.resolve(topic, country)
                 return ActorOut(name=self.registry.name_for(entry, country), mention=None)
@@ -239,7 +248,7 @@ class EventBuilder:
             cues = doc.in_span(group.start, group.end, "cue")
             if sub != "Armed clash" or not any(c.value.kind == "combatants" for c in cues):
                 return None
-        topic = ctx.last_group_before(trigger.start)
+        topic = ctx.topic_group(doc, trigger.start)
         if topic is None:
             return None
         resolved = self.registry.resolve(topic, country)
@@ -449,6 +458,46 @@ class _DocContext:
             (m for m in doc.mentions if m.kind == "actor" and not m.value.anaphor and _is_armed(m.value)),
             key=lambda m: m.start,
         )
+        self.lead, self.lead_iso, self.lead_date_at = _lead(doc)
+
+    def lead_date(self, doc: Doc, sent: tuple[int, int], place: Any) -> list[str]:
+        """The lead's date for an undated event of a later sentence that recounts the lead's news.
+
+        A news article dates its news in the lead ("قتل أكثر من 50 شخصا يوم أمس في هجمات ... في
+        الكاميرون ونيجيريا") and tells the details after it without repeating the date ("والهجومان
+        نفذتهما فتاتان قامتا بتفجير نفسيهما في مروة"). A later event takes the lead's date when:
+        it is placed more precisely than a country, inside a place the lead names (same town,
+        within a region or admin-1 the lead names, or in a country the lead names); its sentence
+        does not open on the pluperfect or a background formula ("وكان ... أعلن", "يذكر أن"); and no
+        sentence between them gives another past date (the story has moved on). A lead dated
+        "منذ أمس الأول" (since) dates a span: the event takes its month.
+        """
+        if self.lead is None or self.lead_iso is None or place is None:
+            return []
+        if getattr(place, "precision", "country") == "country" or not place.country:
+            return []
+        iso = self.lead_iso
+        leads = [m.value for m in doc.in_span(*self.lead, "place") if getattr(m.value, "country", None)]
+        if sent[1] <= self.lead[0]:
+            # the headline restates the lead's news: its place may be the wider or the narrower
+            if not _is_heading(doc, sent) or not any(_covers(p, place) or _covers(place, p) for p in leads):
+                return []
+            return [self._lead_precision(doc, iso)]
+        if sent[0] < self.lead[1] or _BACKGROUND_OPENING.match(doc.norm.text[sent[0] : sent[1]]):
+            return []
+        ref = doc.reference_date.isoformat() if doc.reference_date is not None else None
+        for m in doc.in_span(self.lead[1], sent[0], "date"):
+            other = getattr(m.value, "iso", None)
+            if other and other[: len(iso)] != iso[: len(other)] and (ref is None or other <= ref):
+                return []
+        if not any(_covers(p, place) for p in leads):
+            return []
+        return [self._lead_precision(doc, iso)]
+
+    def _lead_precision(self, doc: Doc, iso: str) -> str:
+        assert self.lead is not None
+        before = doc.norm.text[max(self.lead[0], self.lead_date_at - 6) : self.lead_date_at]
+        return iso[:7] if before.rstrip().endswith("منذ") else iso
 
     def last_group_before(self, offset: int) -> Any:
         """The non-state armed group named last before `offset`: what "التنظيم" and "-ه" point to."""
@@ -459,6 +508,59 @@ class _DocContext:
             if m.value.inter in (2, 3, 4) and not m.value.generic:
                 best = m.value
         return best
+
+    def topic_group(self, doc: Doc, offset: int) -> Any:
+        """The group an unattributed act at `offset` is ascribed to: the one its sentence named
+        last, else the one the article names most before it (ties: the later).
+
+        "والهجومان نفذتهما فتاتان قامتا بتفجير نفسيهما" in a Boko Haram article whose previous
+        paragraph said the group "declared loyalty to IS": Boko Haram, not the IS named once.
+        """
+        s, _ = doc.sentence_of(offset)
+        counts: dict[str, int] = {}
+        latest: dict[str, tuple[int, Any]] = {}
+        for m in self.groups:
+            if m.start >= offset:
+                break
+            if m.value.inter not in (2, 3, 4) or m.value.generic:
+                continue
+            if m.start >= s:
+                return self.last_group_before(offset)
+            counts[m.value.id] = counts.get(m.value.id, 0) + 1
+            latest[m.value.id] = (m.start, m.value)
+        if not counts:
+            return None
+        best = max(counts, key=lambda k: (counts[k], latest[k][0]))
+        return latest[best][1]
+
+
+def _lead(doc: Doc) -> tuple[tuple[int, int] | None, str | None, int]:
+    """The article's lead (its first sentence that is not a heading), its date and where it stands.
+
+    The date is the lead's first resolved date of month or day precision; a year alone ("منذ
+    2009") tells background, not the news.
+    """
+    for sent in doc.sentences:
+        if _is_heading(doc, sent) or not doc.tokens_in(*sent):
+            continue
+        for m in doc.in_span(*sent, "date"):
+            iso = getattr(m.value, "iso", None)
+            if iso and len(iso) >= 7:
+                return sent, iso, m.start
+        return sent, None, 0
+    return None, None, 0
+
+
+def _covers(lead: Any, place: Any) -> bool:
+    """Whether the lead's place contains (or is) the event's place."""
+    if lead.country != place.country:
+        return False
+    if lead.precision == "country":
+        return True
+    if lead.precision == "admin1":
+        return lead.admin1 is not None and lead.admin1 == place.admin1
+    km = haversine_km((lead.lat, lead.lon), (place.lat, place.lon))
+    return km <= (_SAME_REGION_KM if lead.precision == "region" else _SAME_TOWN_KM)
 
 
 def _trigger_span(group: Group, trigger: Mention) -> tuple[int, int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 # Clause breaks inside a sentence: ";" always; "," and " - " when followed by a new
-# conjunct. Arabic news chains events with "؛" and "، و…".
-_BREAK = re.compile(r";|,|\s[-–—]\s|:")
+# conjunct. Arabic news chains events with "؛" and "، و…", and sets a second act beside the
+# first with "فيما" ("... أسفر عن مقتل 11 شخصا فيما لقي 42 مصرعهم في تفجيرين في غومبي"), except
+# in "فيما يتعلق/يخص" (as for), "فيما بعد" (later), "فيما بين" (among) and "فيما يلي/اذا".
+_BREAK = re.compile(r";|,|\s[-–—]\s|:|(?<![^\W_])و?فيما\s(?!(?:يتعلق|يخص|بعد|بين|بينهم|بينها|يلي|اذا|لو)(?![^\W_]))")
 
 
 def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:

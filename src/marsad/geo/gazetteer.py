@@ -146,7 +146,8 @@ class Gazetteer:
                         item["name"],
                         item["names"][0],
                         item.get("country"),
-                        None,
+                        # an admin-1 area is its own admin-1; a town may name the one it lies in
+                        item.get("admin1", item["name"] if feature == "admin1" else None),
                         float(item["lat"]),
                         float(item["lon"]),
                         feature,

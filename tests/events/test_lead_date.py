@@ -1,0 +1,125 @@
+"""Event dates read from the article's lead, clauses joined by "فيما", suicide bombings told with
+"تفجير نفسه/نفسيهما", and the group an unattributed act is ascribed to. Real news sentences
+(SaudiNewsNet ids in comments; tests/profiles/corpus_articles.jsonl holds the whole articles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marsad.model import Article, EventOut
+from marsad.pipeline import Pipeline
+
+BOKO = "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"
+
+# snn-2015-07-23-0026: the lead dates the news ("يوم أمس (الاربعاء)"), the next paragraph tells
+# the two attacks without a date
+LEAD_0026 = (
+    "مقتل 50 شخصا بهجمات لـ«بوكو حرام» في الكاميرون ونيجيريا\n"
+    "قتل اكثر من 50 شخصا، يوم أمس (الاربعاء)، في هجمات مفترضة لحركة بوكو حرام في الكاميرون ونيجيريا التي "
+    "حذر رئيسها الولايات المتحدة من ان سياستها تضر بالجهود لمكافحة الحركة المتطرفة.\n\n"
+    " والهجوم المزدوج في مروة بشمال الكاميرون، اسفر عن مقتل 11 شخصا على الاقل فيما لقي نحو 42 مصرعهم في "
+    "تفجيرين استهدفا محطتي حافلات في غومبيه بشمال شرقي نيجيريا.\n\n"
+)
+
+
+def _events(text: str, published: str = "2015-07-23") -> list[EventOut]:
+    return Pipeline.default()(Article(id="t", text=text, published=dt.date.fromisoformat(published))).events
+
+
+def _at(events: list[EventOut], town: str) -> list[EventOut]:
+    return [e for e in events if e.location is not None and e.location.name == town]
+
+
+def test_later_sentences_take_the_leads_date() -> None:
+    events = _events(LEAD_0026)
+    (gombe,) = _at(events, "Gombe")
+    assert (gombe.date, gombe.event_type, gombe.fatalities) == ("2015-07-22", "Explosions/Remote violence", 42)
+    assert gombe.actor1 is not None and gombe.actor1.name == BOKO
+    (maroua,) = _at(events, "Maroua")  # "فيما" parts the two attacks: each keeps its own toll
+    assert (maroua.date, maroua.location.country, maroua.fatalities) == ("2015-07-22", "CM", 11)
+
+
+def test_the_exchange_date_stays_empty_without_a_lead_date() -> None:
+    # the same sentences with the lead's date removed: nothing dates the attacks
+    events = _events(LEAD_0026.replace("يوم أمس (الاربعاء)، ", ""))
+    assert [e.date for e in _at(events, "Gombe") + _at(events, "Maroua")] == [None, None]
+
+
+def test_a_lead_dated_since_gives_its_month() -> None:
+    # snn-2015-07-24-1068: "منذ امس الاول" (since the day before yesterday) dates a span
+    text = (
+        "قتل اكثر من 50 شخصا منذ امس الاول في هجمات مفترضة لحركة بوكو حرام في الكاميرون ونيجيريا التي حذر رئيسها "
+        "الولايات المتحدة من ان سياستها تضر بالجهود لمكافحة الحركة المتطرفة. والهجوم المزدوج في مروة بشمال "
+        "الكاميرون، اسفر عن مقتل 11 شخصا على الاقل فيما لقي نحو 42 مصرعهم في تفجيرين استهدفا محطتي حافلات في "
+        "غومبيه بشمال شرق نيجيريا."
+    )
+    (gombe,) = _at(_events(text, "2015-07-24"), "Gombe")
+    assert gombe.date == "2015-07"
+
+
+def test_same_town_inherits_background_does_not() -> None:
+    # snn-2015-07-31-1640: the Ramadi fighting of the lead ("أمس الخميس"), then a pluperfect
+    # sentence ("وكان ... أعلن") about an earlier strike
+    text = (
+        "حققت القوات العراقية أمس الخميس تقدما ميدانيا في الرمادي وضواحيها وتمكنت من تصفية العديد من المسلحين.\n"
+        "وفي نفس السياق، أكد قائد الشرطة الاتحادية الفريق رائد شاكر جودت، أن القوات الأمنية استطاعت تحرير تل "
+        "مشيهيدة في المحور الشرقي لمدينة الرمادي، بعد معارك مع المسلحين تكبدوا خلالها خسائر مادية وبشرية كبيرة.\n"
+        "وكان رئيس مجلس قضاء الخالدية في محافظة الأنبار علي داوود أعلن مقتل “والي الصقلاوية” في تنظيم “داعش” "
+        "بقصف لطيران التحالف الدولي أثناء هروبه من ناحية الصقلاوية إلى جزيرة الخالدية شرقي الرمادي.\n"
+    )
+    events = _events(text, "2015-07-31")
+    battles = [e for e in events if e.event_type == "Battles"]
+    assert battles and all(e.date == "2015-07-30" for e in battles)
+    strikes = [e for e in events if e.sub_event_type == "Air/drone strike"]
+    assert strikes and all(e.date is None for e in strikes)
+
+
+def test_a_later_date_ends_the_leads_reach() -> None:
+    # snn-2015-07-23-0026: after "وفي 12 يوليو (تموز) الماضي ..." the story has left the lead's day
+    # (the article's paragraphs, reordered)
+    lead = LEAD_0026.split("\n\n")[0] + "\n\n"
+    fotokol = (
+        " وفي 12 يوليو (تموز) الماضي قامت انتحاريتان منقبتان بتفجير نفسيهما في فوتوكول على الحدود مع نيجيريا، "
+        "ما ادى الى مقتل 10 مدنيين وجندي من تشاد المجاورة.\n\n"
+    )
+    gombe = LEAD_0026.split("\n\n", 1)[1]  # the two attacks, told after the Fotokol paragraph
+    events = _events(lead + fotokol + gombe)
+    (ev,) = _at(events, "Fotokol")
+    assert (ev.date, ev.sub_event_type, ev.location.admin1) == ("2015-07-12", "Suicide bomb", "Far North")
+    assert [e.date for e in _at(events, "Gombe")] == [None]
+    assert [e.date for e in _at(_events(lead + gombe), "Gombe")] == ["2015-07-22"]
+
+
+def test_the_headline_takes_the_leads_date() -> None:
+    # snn-2015-07-27-0153: the headline's bombing "شمال الكاميرون" is the lead's, in Maroua
+    text = (
+        "فتاة تنفذ هجومًا انتحاريًا شمال الكاميرون وتسقط 20 ضحية\n"
+        "شهدت مدينة مروة أقصى شمال الكاميرون هجوما جديدا مساء أول من أمس نفذته فتاة في نحو الثانية عشرة من "
+        "العمر وأسفر عن سقوط عشرين قتيلا، وهو يحمل بصمات جماعة بوكو حرام المتشددة النيجيرية.\n"
+    )
+    (head,) = [e for e in _events(text, "2015-07-27") if e.sub_event_type == "Suicide bomb"]
+    assert (head.date, head.fatalities, head.location.country) == ("2015-07-25", 20, "CM")
+
+
+def test_blowing_themselves_up_is_a_suicide_bombing_of_the_articles_group() -> None:
+    # snn-2015-07-23-0026: the group named most (Boko Haram), not the IS it pledged to, named last
+    text = (
+        "قتل اكثر من 50 شخصا، يوم أمس (الاربعاء)، في هجمات مفترضة لحركة بوكو حرام في الكاميرون ونيجيريا.\n\n"
+        " وتأتي الهجمات الدموية الاخيرة بعد ان نشرت بوكو حرام شريط فيديو على تويتر اعلنت فيه انها لم تمن بالهزيمة.\n\n"
+        ' ومن المتوقع ان تقوم قوة جديد من خمس دول بالانتشار لقتال المجموعة التي اعلنت ولاءها لتنظيم "داعش" المتطرف.\n\n'
+        ' والهجومان في الكاميرون نفذتهما فتاتان "يقل عمرهما عن 15 عاما"، قامتا بتفجير نفسيهما في السوق المركزي في '
+        "مروة وحي مجاور مكتظ سكانه من الهاوسا، بحسب حاكم المنطقة مدجياوا بكاري.\n"
+    )
+    (ev,) = [e for e in _events(text) if e.sub_event_type == "Suicide bomb"]
+    assert ev.actor1 is not None and ev.actor1.name == BOKO
+    assert (ev.location.name, ev.date) == ("Maroua", "2015-07-22")
+
+
+def test_fima_as_for_does_not_part_a_clause() -> None:
+    from marsad.events.clauses import split_clauses
+
+    text = "قال الوزير فيما يتعلق بالهجوم ان القوات صدت المهاجمين"
+    assert split_clauses(text, 0, len(text)) == [(0, len(text))]
+    text = "قتل 11 شخصا فيما لقي 42 مصرعهم"
+    assert [text[s:e] for s, e in split_clauses(text, 0, len(text))] == ["قتل 11 شخصا ", "لقي 42 مصرعهم"]

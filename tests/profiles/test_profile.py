@@ -123,10 +123,14 @@ def test_latest_events_link_to_evidence(store: Store) -> None:
         assert e["links"]["event"] == f"/api/events/{e['id']}"
         assert e["evidence"] and e["article_id"].startswith("snn-2015-")
     assert p["map"]["kind"] == "points"
-    dates = {e["id"]: e["date"] for e in p["events"]}  # every event of this small profile is listed
-    assert p["map"]["points"] and {pt["id"] for pt in p["map"]["points"]} <= set(dates)
+    listed = {e["id"]: e for e in p["events"]}  # every event of this small profile is listed
+    assert p["map"]["points"] and {pt["id"] for pt in p["map"]["points"]} <= set(listed)
     for pt in p["map"]["points"]:
-        assert pt["month"] == (dates[pt["id"]][:7] if dates[pt["id"]] and len(dates[pt["id"]]) >= 7 else None)
+        e = listed[pt["id"]]
+        own = e["date"][:7] if e["date"] and len(e["date"]) >= 7 else None
+        # an event's own month, else (flagged) its article's publication month
+        assert (pt["month"], pt["date_from"]) == (e["month"], e["date_from"])
+        assert e["month"] == own if e["date_from"] == "text" else own is None
     months = [m["month"] for m in p["by_month"]]
     assert months == sorted(months) and sum(m["events"] for m in p["by_month"]) <= p["summary"]["events"]
 
@@ -216,3 +220,25 @@ def test_an_event_naming_the_actor_on_both_sides_counts_once(
     finally:
         fast.close()
         slow.close()
+
+
+def test_undated_events_take_their_articles_month(tmp_path: Path) -> None:
+    # snn-2015-08-01-0919 names no day for the coalition strike on an IS parade in Hawija: its
+    # event's date stays null, the profile places it in the month the article was published, and
+    # says so; the column copy and SQL give the same answer
+    art = next(a for a in read_articles(str(HERE / "corpus_articles.jsonl")) if a.id == "snn-2015-08-01-0919")
+    doc = Pipeline.default()(art)
+    assert doc.events and all(e.date is None for e in doc.events)
+    for columns in (False, True):
+        store = Store(str(tmp_path / f"m{columns}.db"), columns=columns)
+        store.save(doc)
+        p = actor_profile(store, "islamic_state")
+        store.close()
+        assert p["events"] and {(e["date"], e["month"], e["date_from"]) for e in p["events"]} == {
+            (None, "2015-08", "published")
+        }
+        assert [(m["month"], m["events"], m["undated"]) for m in p["by_month"]] == [
+            ("2015-08", len(p["events"]), len(p["events"]))
+        ]
+        assert p["summary"]["first_month"] == "2015-08"
+        assert {pt["date_from"] for pt in p["map"]["points"]} == {"published"}

@@ -13,6 +13,15 @@ Islamic State's profile includes its provinces' events), and reads from the stor
 
 Event figures come from the store's in-memory column copy when it is loaded (milliseconds on a
 million events) and from SQL otherwise; both give the same numbers.
+
+Undated events. Many news events have no date the text supports ("قصف مقاتلات التحالف استعراضا
+لداعش في الحويجة", no day named): the exchange format rightly leaves their `date` null. An
+analyst's timeline still needs them, and "reported in month M" is what the article tells: so the
+profile places an undated event in the month its article was published (its own `date` stays null)
+and says so: each listed event and map point has `month` and `date_from` ("text" when the event's
+own date gives the month, "published" when the article's publication date does, null when neither
+exists), and each month of `by_month` counts `undated` (its events placed by publication date).
+Counting them nowhere would make a group that is reported often but vaguely look inactive.
 """
 
 from __future__ import annotations
@@ -75,6 +84,7 @@ class _Events:
     member: np.ndarray  # int32 index into family names
     end_month: int  # the newest month in the whole database (for "quiet since")
     strategic: np.ndarray  # bool: a sub-type that may state a relation (RELATION_SUBS)
+    published: np.ndarray | None = None  # bool: `month` is the article's publication month
 
 
 def actor_profile(
@@ -201,9 +211,35 @@ def _month_label(m: int) -> str:
 
 def _events(store: Store, conn: sa.Connection, names: list[str]) -> _Events:
     snap = store.columns.get(conn) if store.columns is not None else None
-    if snap is not None:
-        return _events_from_columns(snap, names)
-    return _events_from_sql(conn, names)
+    ev = _events_from_columns(snap, names) if snap is not None else _events_from_sql(conn, names)
+    return _published_months(conn, ev)
+
+
+def _published_months(conn: sa.Connection, ev: _Events) -> _Events:
+    """Undated events placed in their article's publication month (see the module docstring).
+
+    Only the undated events' articles are read (by event id, in chunks under SQLite's
+    bound-parameter limit): a profile whose events all have dates costs no query.
+    """
+    ev.published = np.zeros(len(ev.ids), dtype=bool)
+    undated = np.flatnonzero(ev.month < 0)
+    if not undated.size:
+        return ev
+    q = (
+        sa.select(events.c.id, articles.c.published)
+        .join(articles, articles.c.id == events.c.article_id)
+        .where(events.c.id.in_(sa.bindparam("ids", expanding=True)), articles.c.published.is_not(None))
+    )
+    ids = ev.ids[undated]
+    found: dict[int, int] = {}
+    for i in range(0, len(ids), 900):
+        for r in conn.execute(q, {"ids": [int(x) for x in ids[i : i + 900]]}):
+            found[int(r.id)] = r.published.year * 12 + r.published.month - 1
+    if found:
+        months = np.array([found.get(int(x), -1) for x in ids], dtype=np.int64)
+        ev.month[undated] = months
+        ev.published[undated] = months >= 0
+    return ev
 
 
 @lru_cache(maxsize=8)
@@ -413,6 +449,8 @@ def _by_month(ev: _Events) -> list[dict[str, Any]]:
     key = (m - lo) * nt + ev.types[dated]
     counts = np.bincount(key, minlength=span * nt).reshape(span, nt)
     dead = np.bincount(m - lo, weights=np.maximum(ev.fatalities[dated], 0), minlength=span)
+    by_pub = ev.published[dated] if ev.published is not None else np.zeros(m.size, dtype=bool)
+    undated = np.bincount(m[by_pub] - lo, minlength=span)
     out = []
     for i in range(span):
         row = counts[i]
@@ -421,6 +459,7 @@ def _by_month(ev: _Events) -> list[dict[str, Any]]:
                 "month": _month_label(lo + i),
                 "events": int(row.sum()),
                 "fatalities": int(dead[i]),
+                "undated": int(undated[i]),  # of `events`, placed here by their article's publication date
                 "by_type": {ev.type_names[t]: int(row[t]) for t in np.flatnonzero(row)},
             }
         )
@@ -549,10 +588,21 @@ def _rows(conn: sa.Connection, ids: list[int], cols: tuple[str, ...]) -> list[di
 def _latest(conn: sa.Connection, ev: _Events) -> list[dict[str, Any]]:
     order = np.lexsort((ev.ids, ev.month))[::-1][:LATEST]
     rows = _rows(conn, [int(i) for i in ev.ids[order]], _EVENT_COLS)
-    rows.sort(key=lambda r: (r["date"] or "", r["id"]), reverse=True)
+    at = {int(ev.ids[i]): i for i in order.tolist()}
     for r in rows:
+        i = at[r["id"]]
+        r["month"] = _month_label(int(ev.month[i])) if ev.month[i] >= 0 else None
+        r["date_from"] = _date_from(ev, i)
         r["links"] = {"event": f"/api/events/{r['id']}", "article": f"/api/articles/{r['article_id']}"}
+    rows.sort(key=lambda r: (r["date"] or r["month"] or "", r["id"]), reverse=True)
     return rows
+
+
+def _date_from(ev: _Events, i: int) -> str | None:
+    """What gave event i its month: its own date ("text"), its article's ("published"), or nothing."""
+    if ev.month[i] < 0:
+        return None
+    return "published" if ev.published is not None and ev.published[i] else "text"
 
 
 def _map(ev: _Events) -> dict[str, Any]:
@@ -564,6 +614,7 @@ def _map(ev: _Events) -> dict[str, Any]:
             {
                 "id": int(ev.ids[i]),
                 "month": _month_label(int(ev.month[i])) if ev.month[i] >= 0 else None,
+                "date_from": _date_from(ev, i),
                 "event_type": ev.type_names[ev.types[i]],
                 "admin1": ev.areas[ev.area[i]][1],
                 "fatalities": int(ev.fatalities[i]) if ev.fatalities[i] >= 0 else None,

@@ -123,3 +123,57 @@ def test_fima_as_for_does_not_part_a_clause() -> None:
     assert split_clauses(text, 0, len(text)) == [(0, len(text))]
     text = "قتل 11 شخصا فيما لقي 42 مصرعهم"
     assert [text[s:e] for s, e in split_clauses(text, 0, len(text))] == ["قتل 11 شخصا ", "لقي 42 مصرعهم"]
+
+
+def _one(text: str, published: str = "2015-07-21") -> EventOut:
+    events = _events(text, published)
+    assert len(events) == 1, [e.model_dump(exclude_none=True) for e in events]
+    return events[0]
+
+
+def test_a_bomber_blowing_himself_up_after_his_description() -> None:
+    # snn-2015-07-21-0140: "فجر رجل يرتدي البرقع نفسه" (the verb parted from "نفسه"), in N'Djamena
+    ev = _one(
+        "ويشتبه في تنفيذ الجماعة المتشددة هجوما مماثلا يوم السبت في عاصمة تشاد التي تبعد نحو 60 كيلومترا شرقي "
+        "فوتوكول بعد أن فجر رجل يرتدي البرقع نفسه في السوق الرئيسية في المدينة مما أسفر عن مقتل 15 شخصا."
+    )
+    assert (ev.sub_event_type, ev.fatalities, ev.date) == ("Suicide bomb", 15, "2015-07-18")
+    assert ev.location is not None and ev.location.admin1 == "Ville de Ndjamena"
+
+
+def test_victims_joined_to_the_count_add_to_it() -> None:
+    # snn-2015-07-21-0140: 12 civilians and one Chadian soldier
+    ev = _one(
+        "وعلى صعيد ذي صلة، قال مسؤول كبير بالجيش الكاميروني إن 12 مدنيا على الأقل وجنديا تشاديا واحدا قتلوا في "
+        "هجومين انتحاريين يشتبه أن جماعة «بوكو حرام» المتشددة نفذتهما في بلدة فوتوكول بشمال الكاميرون في وقت "
+        "متأخر أمس الأحد."
+    )
+    assert (ev.sub_event_type, ev.fatalities, ev.location.name) == ("Suicide bomb", 13, "Fotokol")
+
+
+def test_an_attack_and_a_bombing_in_one_town_on_one_day_are_one_event() -> None:
+    # snn-2015-07-26-0329: "هجوما جديدا ... اسفر عن سقوط عشرين قتيلا" and "الهجوم الانتحاري السبت"
+    text = (
+        "شهدت مدينة مروة أقصى شمال الكاميرون هجوما جديدا مساء السبت نفذته فتاة في حوالى الثانية عشرة من العمر "
+        "واسفر عن سقوط عشرين قتيلا وهو يحمل بصمات جماعة بوكو حرام الاسلامية النيجيرية.\n"
+        'وقال التلفزيون ان الهجوم الانتحاري السبت مثل تفجيري الاربعاء "نفذته فتاة انتحارية فجرت قنبلة كانت '
+        'بحوزتها في حانة في حي شعبي في المدينة".\n'
+    )
+    saturday = [e for e in _at(_events(text, "2015-07-26"), "Maroua") if e.date == "2015-07-25"]
+    assert [(e.sub_event_type, e.fatalities) for e in saturday] == [("Suicide bomb", 20)]
+
+
+def test_fighting_is_not_merged_into_a_bombing() -> None:
+    # snn-2015-07-31-1640: battles east of Ramadi and, the same day, 12 IS members (three of them
+    # suicide bombers) killed in an ambush: "معارك" tells fighting, which stays its own event
+    text = (
+        "حققت القوات العراقية أمس الخميس تقدما ميدانيا في الرمادي وضواحيها وتمكنت من تصفية العديد من المسلحين.\n"
+        "وفي نفس السياق، أكد قائد الشرطة الاتحادية الفريق رائد شاكر جودت، أن القوات الأمنية استطاعت تحرير تل "
+        "مشيهيدة في المحور الشرقي لمدينة الرمادي، بعد معارك مع المسلحين تكبدوا خلالها خسائر مادية وبشرية كبيرة، "
+        "حسب تصريحاته.\n"
+        "وأضاف شاكر جودت بأن القوات الأمنية تمكنت من قطع جميع خطوط إمداد “داعش” بعد محاصرتهم من جميع المحاور "
+        "لاسيما المحور الشرقي للرمادي، مشيرا إلى أنه تمت تصفية 12 عنصرا من “داعش” بينهم ثلاثة انتحاريين في كمين "
+        "لمغاوير الشرطة الاتحادية بعد محاولة عناصر التنظيم شن هجوم على منطقة المضيق شرق الرمادي.\n"
+    )
+    types = {e.event_type for e in _at(_events(text, "2015-07-31"), "Ramadi")}
+    assert "Battles" in types

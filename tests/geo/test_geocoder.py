@@ -422,3 +422,23 @@ def test_yobe_state(tag):
     )
     yobe = place_named(doc, "يوبي")
     assert (yobe.country, yobe.admin1, yobe.precision) == ("NG", "Yobe", "admin1")
+
+
+def test_capital_of_a_country_is_its_capital_city(tag):
+    # snn-2015-07-21-0140: "عاصمة تشاد" is N'Djamena
+    doc = tag(
+        "ويشتبه في تنفيذ الجماعة المتشددة هجوما مماثلا يوم السبت في عاصمة تشاد التي تبعد نحو 60 كيلومترا شرقي "
+        "فوتوكول بعد أن فجر رجل يرتدي البرقع نفسه في السوق الرئيسية في المدينة مما أسفر عن مقتل 15 شخصا."
+    )
+    chad = place_named(doc, "تشاد")
+    assert (chad.name, chad.admin1, chad.precision) == ("N'Djamena", "Ville de Ndjamena", "city")
+    assert place_named(doc, "فوتوكول").country == "CM"
+
+
+def test_sunset_prayer_is_not_morocco(tag):
+    # snn-2015-07-21-0139: "لصلاة المغرب" is the sunset prayer
+    doc = tag(
+        "وكانت قريتان في المنطقة تعرضتا لهجوم مماثل مطلع يوليو (تموز) عندما قتل متطرفون بالرصاص 48 مصليا "
+        "اجتمعوا لصلاة المغرب خلال شهر رمضان."
+    )
+    assert places(doc) == []

@@ -68,6 +68,9 @@ _PROTEST_SUBS = {"Peaceful protest", "Protest with intervention", "Excessive for
 _BACKGROUND_OPENING = re.compile(
     r"^[\W_]*(?:و|ف)?(?:كان|كانت|كانوا|كانا|سبق|يذكر|يشار|تجدر|منذ|قبل|في وقت سابق|خلال)(?![^\W_])"
 )
+# Sub-types a vaguer word gives that a bomber blowing himself up makes a suicide bombing.
+_SELF_BLAST_FROM = frozenset({"Armed clash", "Attack", "Remote explosive/landmine/IED", "Grenade"})
+_SELF_GAP = 5  # words between the detonation verb and the reflexive ("فجر رجل يرتدي البرقع نفسه")
 _SAME_TOWN_KM = 50  # a later sentence's town this close to the lead's tells the same incident
 _SAME_REGION_KM = 300
 
@@ -97,7 +100,7 @@ class EventBuilder:
                 continue
             for group in _groups(doc, s, e):
                 events.extend(self._events_of(doc, ctx, group, (s, e)))
-        doc.events = _dedupe(events)
+        doc.events = _dedupe(events, ctx.told_as_attack)
         return doc
 
     # --- one group -------------------------------------------------------------------
@@ -200,7 +203,12 @@ class EventBuilder:
             "evidence_start": raw_start,
             "evidence_end": raw_end,
         }
-        return [EventOut(date=d, **base) for d in (dates or [None])]
+        out = [EventOut(date=d, **base) for d in (dates or [None])]
+        if sub in _VAGUE_ATTACKS:
+            kinds = {c.value.kind for c in doc.in_span(group.start, group.end, "cue")}
+            if "attack_words" in kinds and "fighting_words" not in kinds:
+                ctx.told_as_attack.update(id(ev) for ev in out)
+        return out
 
     def _implied_actor1(
         self, doc: Doc, ctx: _DocContext, sub: str, trigger: Mention, sent: tuple[int, int], country: str | None
@@ -390,6 +398,8 @@ class EventBuilder:
             # arrests, shots or attacks where a protest is told: the protest met intervention
             killed = any(c.value.kind == "killed" for c in cues)
             return "Excessive force against protesters" if killed else "Protest with intervention"
+        if sub in _SELF_BLAST_FROM and _blew_self_up(doc, cues):
+            return "Suicide bomb"
         victims_civil = any(c.value.kind == "civilians" for c in cues)
         fighters = any(c.value.kind == "combatants" for c in cues)
         if (
@@ -459,6 +469,8 @@ class _DocContext:
             key=lambda m: m.start,
         )
         self.lead, self.lead_iso, self.lead_date_at = _lead(doc)
+        # events (by id) of a vague attack told with an attack word and no word of fighting
+        self.told_as_attack: set[int] = set()
 
     def lead_date(self, doc: Doc, sent: tuple[int, int], place: Any) -> list[str]:
         """The lead's date for an undated event of a later sentence that recounts the lead's news.
@@ -532,6 +544,15 @@ class _DocContext:
             return None
         best = max(counts, key=lambda k: (counts[k], latest[k][0]))
         return latest[best][1]
+
+
+def _blew_self_up(doc: Doc, cues: list[Mention]) -> bool:
+    """A detonation verb with a reflexive a few words after it: "فجر رجل يرتدي البرقع نفسه"."""
+    verbs = [c for c in cues if c.value.kind == "detonate"]
+    for r in (c for c in cues if c.value.kind == "reflexive"):
+        if any(v.end <= r.start and len(doc.tokens_in(v.end, r.start)) <= _SELF_GAP for v in verbs):
+            return True
+    return False
 
 
 def _lead(doc: Doc) -> tuple[tuple[int, int] | None, str | None, int]:
@@ -814,26 +835,55 @@ def _evidence_span(doc: Doc, group: Group, sent: tuple[int, int]) -> tuple[int, 
     return s, e
 
 
-def _dedupe(events: list[EventOut]) -> list[EventOut]:
+def _dedupe(events: list[EventOut], told_as_attack: set[int] | None = None) -> list[EventOut]:
     """One event per type, place and day in a document: a later mention fills what the first lacks.
 
     Articles restate their main event (headline, lead, quote) with varying actor names; two
     mentions merge when sub-type and place agree, dates do not conflict, and the actors do not
     name two different specific groups.
     """
+    attacks = told_as_attack or set()
     out: list[EventOut] = []
+    told: list[bool] = []  # per kept event: a vague attack told as such (may be one bombing)
     for ev in events:
         for k, kept in enumerate(out):
-            if _same_event(kept, ev):
+            if _same_event(kept, ev, told[k] or id(ev) in attacks):
                 out[k] = _fill(kept, ev)
+                told[k] = told[k] or id(ev) in attacks
                 break
         else:
             out.append(ev)
+            told.append(id(ev) in attacks)
     return out
 
 
-def _same_event(a: EventOut, b: EventOut) -> bool:
-    if a.sub_event_type != b.sub_event_type:
+# An "attack" word with no armed opponent named, and a bombing, in one town on one day: the
+# article tells one bombing twice ("هجوما جديدا ... أسفر عن سقوط عشرين قتيلا" and "الهجوم
+# الانتحاري ... فتاة قامت بتفجير نفسها"). A clash needs two armed sides, so with none named the
+# vaguer reading yields to the bombing.
+_VAGUE_ATTACKS = frozenset({"Armed clash", "Attack"})
+_BOMBINGS = frozenset({"Suicide bomb", "Remote explosive/landmine/IED", "Grenade"})
+_ARMED_SIDE = ("Military Forces", "Police Forces", "Islamic State", "Rebels", "Unidentified Armed Group")
+
+
+def _one_bombing(a: EventOut, b: EventOut) -> bool:
+    """Whether a vague attack and a bombing are one event (same town, same day, no armed target).
+
+    The caller checks that the vague one was told as an attack ("هجوم"), not as fighting ("معارك").
+    """
+    vague, bomb = (a, b) if a.sub_event_type in _VAGUE_ATTACKS else (b, a)
+    if vague.sub_event_type not in _VAGUE_ATTACKS or bomb.sub_event_type not in _BOMBINGS:
+        return False
+    if not a.date or a.date != b.date or len(a.date) < 10:
+        return False
+    la, lb = a.location, b.location
+    if la is None or lb is None or la.name != lb.name or la.precision not in ("city", "point"):
+        return False
+    return vague.actor2 is None or not vague.actor2.name.startswith(_ARMED_SIDE)
+
+
+def _same_event(a: EventOut, b: EventOut, told_as_attack: bool = False) -> bool:
+    if a.sub_event_type != b.sub_event_type and not (told_as_attack and _one_bombing(a, b)):
         return False
     la, lb = a.location, b.location
     # "in Libya" and "in Sirte" may tell the same event; two towns do not
@@ -858,6 +908,8 @@ def _actors_compatible(a: ActorOut | None, b: ActorOut | None) -> bool:
 
 def _fill(kept: EventOut, later: EventOut) -> EventOut:
     update: dict[str, Any] = {}
+    if kept.sub_event_type in _VAGUE_ATTACKS and later.sub_event_type in _BOMBINGS:
+        update["sub_event_type"], update["event_type"] = later.sub_event_type, later.event_type
     if kept.location and later.location and kept.location.precision == "country" != later.location.precision:
         update["location"] = later.location
     for key in ("date", "fatalities", "injuries", "actor2"):

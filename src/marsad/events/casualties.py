@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marsad.model import Doc, Mention
-from marsad.text.tokens import token_index
+from marsad.text.tokens import Token, token_index
 
 _BEFORE = 4  # tokens between a death word and its count: "اسفر عن مقتل ما لا يقل عن 15"
 _AFTER = 7  # tokens between a count and its death word: "خمسة افراد من قوات الامن المصرية قتلوا"
@@ -22,6 +22,12 @@ _DUALS = frozenset(
         "ضابطين",
     }
 )
+
+
+# "واحدا" after a conjoined noun is a count of one: "12 مدنيا وجنديا تشاديا واحدا قتلوا" is 13.
+_ONE = frozenset({"واحدا", "واحد", "واحده"})
+_VICTIM_CUES = ("civilians", "combatants")
+_JOIN_AFTER = 4  # tokens after a count (its noun and adjectives) where a joined victim may stand
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +68,45 @@ def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
     used_c: set[int] = set()
     used_n: set[int] = set()
     found: dict[str, tuple[int, int]] = {}  # kind → (cue position, count)
-    for _gap, _tie, ci, ni in sorted(pairs):
+    for _gap, tie, ci, ni in sorted(pairs):
         if ci in used_c or ni in used_n:
             continue
         used_c.add(ci)
         used_n.add(ni)
         kind = cues[ci].value.kind
+        count = num_pos[ni][2].value.count
+        # victims joined to the count by و add to it: up to its death word when the count comes
+        # first ("12 مدنيا وجنديا واحدا قتلوا"), over its noun phrase after it ("مقتل 5 جنود وشرطيين")
+        after = num_pos[ni][1] + 1
+        upto = token_index(starts, cues[ci].start) if tie else min(len(tokens), after + _JOIN_AFTER)
+        count += _joined(doc, tokens, after, upto)
         if kind not in found or cues[ci].start < found[kind][0]:
-            found[kind] = (cues[ci].start, num_pos[ni][2].value.count)
+            found[kind] = (cues[ci].start, count)
     fatalities = found["killed"][1] if "killed" in found else None
     injuries = found["injured"][1] if "injured" in found else None
     if fatalities is None and any(t.text in _DUALS for t in tokens) and any(c.value.kind == "killed" for c in cues):
         fatalities = 2
     return Casualties(fatalities, injuries)
+
+
+def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int) -> int:
+    """Victims joined by و in tokens[lo:hi], each a count of its own: a noun with "واحدا" after it
+    is one ("وجنديا تشاديا واحدا"), a dual is two ("وشرطيين")."""
+    if lo >= hi:
+        return 0
+    victims = {
+        m.start for m in doc.in_span(tokens[lo].start, tokens[hi - 1].end, "cue") if m.value.kind in _VICTIM_CUES
+    }
+    extra = 0
+    for k in range(lo, hi):
+        tok = tokens[k]
+        if not tok.text.startswith("و") or tok.start not in victims:
+            continue
+        if tok.text[1:] in _DUALS:
+            extra += 2
+        elif any(t.text in _ONE for t in tokens[k + 1 : k + 3]):
+            extra += 1
+    return extra
 
 
 def _number_between(num_pos: list[tuple[int, int, Mention]], ni: int, lo: int, hi: int) -> bool:

@@ -162,6 +162,11 @@ class Gazetteer:
                     self.countries.setdefault(place.country, place)
                 for n in item["names"]:
                     self._add(normalize(n), place)
+        self.capitals: dict[str, Place] = {}
+        for iso, pid in (data.get("capitals") or {}).items():
+            if pid not in self.by_id:
+                raise ValueError(f"{src}: capitals: {iso}: unknown place id {pid!r}; fix the id")
+            self.capitals[iso] = self.by_id[pid]
         for pid, names in (data.get("aliases") or {}).items():
             place = self.by_id.get(pid)
             if place is None:

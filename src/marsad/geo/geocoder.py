@@ -673,6 +673,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 role = "border"
             elif ctx.direction is not None and place.feature == "country":
                 place = directional_region(gaz, place, ctx.direction)
+            elif ctx.capital and place.feature == "country" and place.country in gaz.capitals:
+                place = gaz.capitals[place.country]  # "عاصمة تشاد", "الجزائر العاصمة": the city
             out.append(Resolved(c.start, c.end, place, round(score, 2), role, c.key, evidence))
             if len(allowed_of[idx]) == 1:
                 fixed[idx] = out[-1]

@@ -2,39 +2,57 @@
 
 The server runs as its own process (so its memory can be sampled from /proc) over the synthetic
 database bench_api builds and caches (1,000,000 events unless MARSAD_BENCH_EVENTS says otherwise).
-Each client loops over a mix of /api/events filters, /api/stats and /api/map requests: the views
-every dashboard opens on (the same requests again and again, which the server's response cache
-answers between two writes), and, with probability MARSAD_LOAD_UNIQUE (default 0.3), a request
-never asked before (a random country, type, day range and page), which must be computed.
-Figures: requests, errors (any non-200 or transport error), throughput, p50/p95/p99 latency, and
-the server's RSS at the start of the load (after warm-up) and at its end; p99 is also given
-apart for the never-repeated requests.
+The clients are wrk's (Debian's `wrk`, C and an event loop: `make bench` installs it): a Python
+load generator took a whole core of this 2-core machine away from the server it was measuring.
+Each connection is a client that sends its next request as soon as the last answer came back (no
+think time: the hardest case). The requests are a list written here: the views every dashboard
+opens on (the same requests again and again, which the server's response cache answers between
+two writes), and, with probability MARSAD_LOAD_UNIQUE (default 0.3), a request never asked
+before (a random country, type, day range and page), which must be computed.
 
-MARSAD_LOAD_SECONDS (default 60) and MARSAD_LOAD_CLIENTS (default 50) shorten a quick run.
+A warm-up of MARSAD_LOAD_WARMUP_S seconds (default 15; its own never-repeated requests) runs
+before the measured minute: the response caches fill to their bound there, as in any server that
+has been up for a while; memory is reported for both phases and sampled every 5 s in the measured
+one. Figures: requests, errors (connect/read/write errors, timeouts, non-2xx/3xx answers),
+throughput, p50/p95/p99 latency, the server's RSS and private memory, the CPU of server and clients.
+
+MARSAD_LOAD_SECONDS (default 60), MARSAD_LOAD_CLIENTS (default 50) and MARSAD_LOAD_SERVER_WORKERS
+(default 2) change the run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import json
 import os
 import random
+import resource
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from bench.bench_api import N_EVENTS, _cached_sqlite, _free_port, _pct, _queries
+from bench.bench_api import N_EVENTS, _cached_sqlite, _free_port, _queries
 from bench.bench_scale import _descendants
 
 SECONDS = float(os.environ.get("MARSAD_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("MARSAD_LOAD_CLIENTS", "50"))
 UNIQUE = float(os.environ.get("MARSAD_LOAD_UNIQUE", "0.3"))
-SERVER_WORKERS = os.environ.get("MARSAD_LOAD_SERVER_WORKERS", "1")
+SERVER_WORKERS = os.environ.get("MARSAD_LOAD_SERVER_WORKERS", "2")
+WARMUP_S = float(os.environ.get("MARSAD_LOAD_WARMUP_S", "15"))
+WRK_THREADS = 2
+LUA = Path(__file__).parent / "lua" / "paths.lua"
+# Request paths written per second of load: more than the server answers, so that no wrk thread
+# comes back to the start of its list (which would repeat the never-repeated requests).
+PATHS_PER_S = 2500
 TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots"]
 WARMUP_LIMIT_S = 300.0
 
@@ -89,46 +107,77 @@ def _unique_requests(countries: list[str], seed: int) -> Iterator[tuple[str, dic
             yield "/api/map", params | {"zoom": rnd.choice([4, 5, 6])}
 
 
-async def _load(
-    url: str, mix: list[tuple[str, dict[str, Any]]], countries: list[str], seconds: float, clients: int
-) -> dict[str, Any]:
-    latencies: list[float] = []
-    unique_latencies: list[float] = []
-    errors: list[str] = []
-    stop = time.perf_counter() + seconds
+def _paths(mix: list[tuple[str, dict[str, Any]]], countries: list[str], n: int, seed: int) -> list[str]:
+    """`n` request paths: the mix in turn, a never-repeated request with probability UNIQUE."""
+    rnd = random.Random(seed)
+    fresh = _unique_requests(countries, seed=seed + 1)
+    out = []
+    for i in range(n):
+        path, params = next(fresh) if rnd.random() < UNIQUE else mix[i % len(mix)]
+        out.append(f"{path}?{urlencode(params)}" if params else path)
+    return out
 
-    async def client_loop(n: int, client: httpx.AsyncClient) -> None:
-        rnd = random.Random(n)
-        fresh = _unique_requests(countries, seed=1000 + n)
-        i = n
-        while time.perf_counter() < stop:
-            unique = rnd.random() < UNIQUE
-            if unique:
-                path, params = next(fresh)
-            else:
-                path, params = mix[i % len(mix)]
-                i += 1
-            t0 = time.perf_counter()
-            try:
-                r = await client.get(path, params=params)
-                if r.status_code != 200:
-                    errors.append(f"{r.status_code} {path} {params}")
-            except httpx.HTTPError as exc:
-                errors.append(f"{type(exc).__name__} {path} {params}")
-            ms = (time.perf_counter() - t0) * 1000
-            latencies.append(ms)
-            if unique:
-                unique_latencies.append(ms)
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(client_loop(n, client) for n in range(clients)))
-        elapsed = time.perf_counter() - t0
-    return {"latencies": latencies, "unique": unique_latencies, "errors": errors, "elapsed": elapsed}
+def _cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes (Linux /proc; clock ticks of 1/100 s)."""
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(url: str, paths: list[str], seconds: float, clients: int, folder: Path) -> dict[str, Any]:
+    """One wrk run over `paths`; its JSON summary with the clients' CPU seconds."""
+    listing = folder / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cmd = ["wrk", "-t", str(WRK_THREADS), "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "30s"]
+    done = subprocess.run(
+        [*cmd, "-s", str(LUA), url, "--", str(listing), str(WRK_THREADS)],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[:500]}")
+    summary = next((line for line in done.stdout.splitlines() if line.startswith("{")), None)
+    if summary is None:
+        raise RuntimeError(f"wrk printed no summary: {done.stdout[-500:]}")
+    out: dict[str, Any] = json.loads(summary)
+    out["client_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return out
+
+
+class _Memory(threading.Thread):
+    """Samples the server's private memory every `every` seconds until stopped."""
+
+    def __init__(self, pid: int, every: float = 5.0) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.samples: list[float] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.samples.append(round(_rss_mb(self.pid, "RssAnon:"), 1))
+            if self._stop_event.wait(self.every):
+                return
+
+    def stop(self) -> list[float]:
+        self._stop_event.set()
+        self.join()
+        self.samples.append(round(_rss_mb(self.pid, "RssAnon:"), 1))
+        return self.samples
 
 
 def run(shared: Path) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: `make bench-deps` (or apt-get install wrk)")
     db, built = _cached_sqlite(N_EVENTS)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -136,30 +185,18 @@ def run(shared: Path) -> dict[str, Any]:
         "events": N_EVENTS,
         "clients": CLIENTS,
         "server_workers": SERVER_WORKERS,
-        "seconds": SECONDS,
+        "load_seconds": SECONDS,
+        "warmup_seconds": WARMUP_S,
+        "unique_share": UNIQUE,
+        "load_generator": "wrk",
         "load_average_at_start": round(os.getloadavg()[0], 1),
     }
     if built is not None:
         figures["sqlite_build_s"] = round(built, 1)
     env = {**os.environ, "MARSAD_CORS_ORIGINS": "", "MARSAD_READ_TOKEN": ""}
+    cmd = [sys.executable, "-m", "marsad", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "marsad",
-            "serve",
-            "--db",
-            str(db),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            SERVER_WORKERS,
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [*cmd, "--workers", SERVER_WORKERS], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         t0 = time.perf_counter()
@@ -172,7 +209,7 @@ def run(shared: Path) -> dict[str, Any]:
                     if proc.poll() is not None or time.perf_counter() - t0 > WARMUP_LIMIT_S:
                         raise RuntimeError("marsad serve did not start") from None
                     time.sleep(0.2)
-            # Warm up until every server process has its column copy loaded (before, SQL answers).
+            # Wait until every server process has its column copy loaded (before, SQL answers).
             ready_pids: set[int] = set()
             while len(ready_pids) < int(SERVER_WORKERS):
                 if time.perf_counter() - t0 > WARMUP_LIMIT_S:
@@ -183,16 +220,25 @@ def run(shared: Path) -> dict[str, Any]:
                     ready_pids.add(health["pid"])
                 else:
                     time.sleep(0.5)
-            mix = _requests(client)  # after the warm-up: before it, /api/stats is a full SQL scan
-            for path, params in mix:
-                client.get(path, params=params).raise_for_status()
+            mix = _requests(client)
             countries = [c["country"] for c in client.get("/api/stats").json()["by_country"]][:12]
-        figures["warmup_s"] = round(time.perf_counter() - t0, 1)
-        rss_start, anon_start = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
-        cpu0 = time.process_time()
-        result = asyncio.run(_load(url, mix, countries, SECONDS, CLIENTS))
-        client_cpu = time.process_time() - cpu0  # the clients share the 2 cores with the server
-        rss_end, anon_end = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
+        figures["server_start_s"] = round(time.perf_counter() - t0, 1)
+        server = [proc.pid, *_descendants(proc.pid)]
+        with TemporaryDirectory(prefix="marsad-load-") as tmp:
+            folder = Path(tmp)
+            mem0 = _rss_mb(proc.pid, "RssAnon:")
+            if WARMUP_S > 0:
+                warm = _paths(mix, countries, int(PATHS_PER_S * WARMUP_S), seed=1)
+                _wrk(url, warm, WARMUP_S, CLIENTS, folder)
+            rss_start, mem1 = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
+            paths = _paths(mix, countries, int(PATHS_PER_S * SECONDS), seed=2)
+            sampler = _Memory(proc.pid)
+            sampler.start()
+            cpu0 = _cpu_s(server)
+            result = _wrk(url, paths, SECONDS, CLIENTS, folder)
+            server_cpu = _cpu_s(server) - cpu0
+            memory = sampler.stop()
+            rss_end = _rss_mb(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -200,28 +246,30 @@ def run(shared: Path) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    lat = result["latencies"]
+    elapsed = result["duration_us"] / 1e6
+    errors = {k: result[k] for k in ("connect", "read", "write", "status", "timeout")}
     figures.update(
         {
-            "requests": len(lat),
-            "errors": len(result["errors"]),
-            "first_error": result["errors"][0] if result["errors"] else "",
-            "requests_per_s": round(len(lat) / result["elapsed"], 1),
-            "p50_ms": round(_pct(lat, 0.50), 1),
-            "p95_ms": round(_pct(lat, 0.95), 1),
-            "p99_ms": round(_pct(lat, 0.99), 1),
-            "max_ms": round(max(lat), 1),
-            "unique_share": round(len(result["unique"]) / max(1, len(lat)), 2),
-            "unique_p50_ms": round(_pct(result["unique"], 0.50), 1) if result["unique"] else None,
-            "unique_p99_ms": round(_pct(result["unique"], 0.99), 1) if result["unique"] else None,
+            "requests": result["requests"],
+            "errors": sum(errors.values()),
+            "error_kinds": errors,
+            "requests_per_s": round(result["requests"] / elapsed, 1),
+            "p50_ms": round(result["p50_us"] / 1000, 1),
+            "p95_ms": round(result["p95_us"] / 1000, 1),
+            "p99_ms": round(result["p99_us"] / 1000, 1),
+            "max_ms": round(result["max_us"] / 1000, 1),
+            "request_list_wrapped": result["wrapped"],
             "rss_start_mb": round(rss_start, 1),
             "rss_end_mb": round(rss_end, 1),
-            "rss_growth_mb": round(rss_end - rss_start, 1),
-            "private_start_mb": round(anon_start, 1),
-            "private_end_mb": round(anon_end, 1),
-            "private_growth_mb": round(anon_end - anon_start, 1),
+            "private_before_warmup_mb": round(mem0, 1),
+            "private_start_mb": memory[0],
+            "private_end_mb": memory[-1],
+            "private_growth_warmup_mb": round(mem1 - mem0, 1),
+            "private_growth_mb": round(memory[-1] - memory[0], 1),
+            "private_samples_mb": memory,
             "load_average_at_end": round(os.getloadavg()[0], 1),
-            "client_cpu_share_of_one_core": round(client_cpu / result["elapsed"], 2),
+            "server_cpu_cores": round(server_cpu / elapsed, 2),
+            "client_cpu_share_of_one_core": round(result["client_cpu_s"] / elapsed, 2),
         }
     )
     return figures

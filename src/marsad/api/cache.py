@@ -15,11 +15,12 @@ with `Cache-Control: no-cache` gets an answer computed anew.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -95,6 +96,10 @@ def _plain(value: Any) -> Any:
 
 
 def encode(value: Any) -> bytes:
-    """JSON as the API writes it: UTF-8 Arabic as is, no NaN (FastAPI's generic encoder walks
-    every value of a large answer and costs more than the query behind it)."""
-    return json.dumps(value, ensure_ascii=False, default=_plain, allow_nan=False, separators=(",", ":")).encode()
+    """JSON as the API writes it: compact, UTF-8 Arabic as is, NaN as null.
+
+    orjson, not FastAPI's generic encoder (which walks every value of a large answer and costs
+    more than the query behind it) nor the standard json module (a tenth of a server's time
+    under load went to it; orjson writes the same bytes several times faster).
+    """
+    return orjson.dumps(value, default=_plain, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)

@@ -83,9 +83,16 @@ class Snapshot:
     lon: np.ndarray
     by_id: np.ndarray  # positions sorted by id (a dict of a million ints would cost ~100 MB)
     _pos_of: np.ndarray | None = None  # id -> position, when ids are dense enough to index an array
+    _dead: np.ndarray | None = None  # fatalities as float64 weights, unknown as 0
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def dead_weights(self) -> np.ndarray:
+        """Fatalities as bincount weights (float64, unknown = 0), made once per snapshot."""
+        if self._dead is None:
+            self._dead = np.maximum(self.fatalities, 0).astype(np.float64)
+        return self._dead
 
     def positions(self, event_ids: np.ndarray) -> np.ndarray:
         """Positions of the given ids that are in the snapshot (unknown ids are dropped)."""
@@ -255,6 +262,8 @@ class ColumnCache:
             snap.cols["actor2"][pos] = snap.codes["actor"].code(after.get("actor2"))
             fat = after.get("fatalities")
             snap.fatalities[pos] = -1 if fat is None else fat
+            if snap._dead is not None:
+                snap._dead[pos] = max(0, fat or 0)
             snap.lat[pos] = np.nan if after.get("lat") is None else after["lat"]
             snap.lon[pos] = np.nan if after.get("lon") is None else after["lon"]
             snap.version = version
@@ -265,16 +274,37 @@ def _date_at(snap: Snapshot, pos: int) -> str | None:
     return None if r < 0 else snap.dates[r]
 
 
+def date_span(snap: Snapshot, date_from: str | None, date_to: str | None) -> tuple[int, int]:
+    """The positions [lo, hi) of the events between the two dates (the arrays are in date order)."""
+    lo, hi = 0, len(snap)
+    # dates compare as strings, like SQL: ranks into the sorted unique dates keep that order
+    if date_from:
+        lo = int(np.searchsorted(snap.date_rank, bisect.bisect_left(snap.dates, date_from), "left"))
+    if date_to:
+        upper = date_to + ("-99" if len(date_to) < 10 else "")
+        hi = int(np.searchsorted(snap.date_rank, bisect.bisect_right(snap.dates, upper), "left"))
+        lo = max(lo, int(np.searchsorted(snap.date_rank, 0, "left")))  # undated events match no date_to
+    return lo, max(lo, hi)
+
+
 def mask_for(snap: Snapshot, f: Any, text_rows: np.ndarray | None) -> np.ndarray:
     """Which events match the filter (an `EventFilter`); `text_rows` are the full-text matches' positions."""
     n = len(snap)
-    mask = np.ones(n, dtype=bool)
+    mask = np.zeros(n, dtype=bool)
+    # A day range is a slice of the date-ordered arrays: the other tests run over that slice
+    # only (a month of a million events is 1/80 of the work).
+    lo, hi = date_span(snap, f.date_from, f.date_to)
+    if lo == hi:
+        return mask
+    part = slice(lo, hi)
+    sub = np.ones(hi - lo, dtype=bool)
 
     def keep(name: str, values: Sequence[str]) -> None:
-        nonlocal mask
+        nonlocal sub
         if values:
             codes = snap.codes[name].lookup(values)
-            mask &= np.isin(snap.cols[name], codes) if len(codes) != 1 else snap.cols[name] == codes[0]
+            col = snap.cols[name][part]
+            sub &= np.isin(col, codes) if len(codes) != 1 else col == codes[0]
 
     keep("country", f.country)
     keep("admin1", f.admin1)
@@ -284,28 +314,25 @@ def mask_for(snap: Snapshot, f: Any, text_rows: np.ndarray | None) -> np.ndarray
     if f.status:
         keep("status", f.status)
     elif "merged" in snap.codes["status"].index:
-        mask &= snap.cols["status"] != snap.codes["status"].index["merged"]
+        sub &= snap.cols["status"][part] != snap.codes["status"].index["merged"]
     if f.actor:
         code = snap.codes["actor"].index.get(f.actor)
         if code is None:
-            return np.zeros(n, dtype=bool)
-        mask &= (snap.cols["actor1"] == code) | (snap.cols["actor2"] == code)
-    # dates compare as strings, like SQL: ranks into the sorted unique dates keep that order
-    if f.date_from:
-        mask &= snap.date_rank >= bisect.bisect_left(snap.dates, f.date_from)
-    if f.date_to:
-        upper = f.date_to + ("-99" if len(f.date_to) < 10 else "")
-        mask &= (snap.date_rank < bisect.bisect_right(snap.dates, upper)) & (snap.date_rank >= 0)
+            return mask
+        sub &= (snap.cols["actor1"][part] == code) | (snap.cols["actor2"][part] == code)
     if f.min_fatalities is not None:
-        mask &= snap.fatalities >= f.min_fatalities
+        sub &= snap.fatalities[part] >= f.min_fatalities
     if f.bbox:
         west, south, east, north = f.bbox
+        lat, lon = snap.lat[part], snap.lon[part]
         with np.errstate(invalid="ignore"):
-            mask &= (snap.lat >= south) & (snap.lat <= north) & (snap.lon >= west) & (snap.lon <= east)
+            sub &= (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
     if text_rows is not None:
-        hits = np.zeros(n, dtype=bool)
-        hits[text_rows] = True
-        mask &= hits
+        rows = text_rows[(text_rows >= lo) & (text_rows < hi)] - lo
+        hits = np.zeros(hi - lo, dtype=bool)
+        hits[rows] = True
+        sub &= hits
+    mask[part] = sub
     return mask
 
 

@@ -6,7 +6,7 @@ PORT ?= 8000
 CONSTRAINTS := constraints.txt
 SHARED ?= ../shared
 
-.PHONY: run test lint format bench install install-dev system-deps gazetteer train-ner clean
+.PHONY: bench-deps run test lint format bench install install-dev system-deps gazetteer train-ner clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -49,8 +49,13 @@ format: $(VENV)/.installed-dev
 test: install-dev lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
-bench: install-dev
+bench: install-dev bench-deps
 	$(BIN)/python -m bench --shared $(SHARED)
+
+# The load benchmark's clients (bench/bench_load.py): wrk, light enough to leave the cores to the server.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "apt-get failed: run as root or install wrk yourself"; exit 1; }
 
 # Rebuild the shipped NER model (src/marsad/resources/ner/model.npz) from $(SHARED)/data with CPU
 # torch (extra ner-train); fixed seeds, under 30 min on 2 cores. Inference needs numpy only.

@@ -177,3 +177,17 @@ def test_fighting_is_not_merged_into_a_bombing() -> None:
     )
     types = {e.event_type for e in _at(_events(text, "2015-07-31"), "Ramadi")}
     assert "Battles" in types
+
+
+def test_an_act_told_as_recent_keeps_no_date() -> None:
+    # snn-2015-07-21-0030: the lead dates a ministers' meeting about Tunisia; the Sousse attack
+    # "مؤخرا" (recently) happened at some earlier, unsaid time
+    text = (
+        "«الأوروبي» يبحث سبل دعم تونس لمكافحة الإرهاب\n"
+        "يناقش وزراء خارجية الاتحاد الأوروبي اليوم (الاثنين) خلال اجتماعهم في بروكسل، سبل تعزيز دعم تونس في "
+        "مكافحة الإرهاب.\n\n"
+        " ويأتي ذلك القرار على خلفية هجوم ارهابي لشاب مسلح مؤخرا في منتجع سوسة التونسي وقتل 38 سائحا؛ إذ أدى "
+        "الهجوم إلي مغادرة آلاف السائحين الغربيين البلاد.\n"
+    )
+    (ev,) = _at(_events(text, "2015-07-20"), "Sousse")
+    assert (ev.date, ev.fatalities) == (None, 38)

@@ -442,3 +442,12 @@ def test_sunset_prayer_is_not_morocco(tag):
         "اجتمعوا لصلاة المغرب خلال شهر رمضان."
     )
     assert places(doc) == []
+
+
+def test_capital_in_apposition_keeps_the_country(tag):
+    # snn-2015-07-21-0567: "نجامينا عاصمة تشاد" names the city first; "تشاد" is the country
+    doc = tag(
+        "ومنذ تنصيبه في مايو نقل بخاري مركز قيادة الدفاع في نيجيريا الى مايدوجوري مكان ميلاد الجماعة المتشددة "
+        "ويقيم مقر قيادة لقوة مهام مشتركة متعددة الجنسيات في نجامينا عاصمة تشاد."
+    )
+    assert (place_named(doc, "نجامينا").name, place_named(doc, "تشاد").name) == ("N'Djamena", "Chad")

@@ -497,6 +497,8 @@ class _DocContext:
             return [self._lead_precision(doc, iso)]
         if sent[0] < self.lead[1] or _BACKGROUND_OPENING.match(doc.norm.text[sent[0] : sent[1]]):
             return []
+        if any(c.value.kind == "vague_past" for c in doc.in_span(*sent, "cue")):
+            return []  # "مؤخرا", "في وقت سابق": some earlier time, not the lead's
         ref = doc.reference_date.isoformat() if doc.reference_date is not None else None
         for m in doc.in_span(self.lead[1], sent[0], "date"):
             other = getattr(m.value, "iso", None)

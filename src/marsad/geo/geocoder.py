@@ -595,6 +595,9 @@ def _score(
     return s
 
 
+_CAPITAL_APPOSITION = re.compile(r"[\s,،]*(?:ال)?عاصمه\s*")
+
+
 def _weights(counts: Counter[str]) -> dict[str, float]:
     if not counts:
         return {}
@@ -673,8 +676,14 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 role = "border"
             elif ctx.direction is not None and place.feature == "country":
                 place = directional_region(gaz, place, ctx.direction)
-            elif ctx.capital and place.feature == "country" and place.country in gaz.capitals:
-                place = gaz.capitals[place.country]  # "عاصمة تشاد", "الجزائر العاصمة": the city
+            elif (
+                ctx.capital
+                and place.feature == "country"
+                and place.country in gaz.capitals
+                # "في عاصمة تشاد" is the city; in "نجامينا عاصمة تشاد" the city is named already
+                and not (out and _CAPITAL_APPOSITION.fullmatch(text[out[-1].end : c.start]))
+            ):
+                place = gaz.capitals[place.country]
             out.append(Resolved(c.start, c.end, place, round(score, 2), role, c.key, evidence))
             if len(allowed_of[idx]) == 1:
                 fixed[idx] = out[-1]

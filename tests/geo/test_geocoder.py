@@ -451,3 +451,16 @@ def test_capital_in_apposition_keeps_the_country(tag):
         "ويقيم مقر قيادة لقوة مهام مشتركة متعددة الجنسيات في نجامينا عاصمة تشاد."
     )
     assert (place_named(doc, "نجامينا").name, place_named(doc, "تشاد").name) == ("N'Djamena", "Chad")
+
+
+def test_the_sentences_country_outweighs_the_articles(tag):
+    # snn-2015-07-21-0227, an article about Libya (Derna, Sirte): "وفي تونس ... بمدينة سوسة" is
+    # Sousse in Tunisia, not Susa near Derna
+    doc = tag(
+        "وفي ليبيا، تشهد مدينة درنة، في شرق البلاد، اقتتالا مستعرا منذ مطلع الشهر الحالي. وحاليا يسيطر «داعش» "
+        "بشكل نهائي على مدينة سرت وبات يدير مرافقها. وفي تونس قتل 37 شخصا على الأقل في هجوم استهدف فندقين "
+        "بمدينة سوسة."
+    )
+    sousse = place_named(doc, "سوسة")
+    assert (sousse.name, sousse.country) == ("Sousse", "TN")
+    assert place_named(doc, "درنة").country == "LY"

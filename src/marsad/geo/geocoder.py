@@ -9,6 +9,7 @@ the context allows. `event_location` then picks the most precise place for one e
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -571,12 +572,29 @@ def _allowed(c: Candidate, ctx: _Context, gaz: Gazetteer, w: _Words, countries: 
     return out
 
 
+# a reading in a country its own sentence names ("وفي تونس ... بمدينة سوسة"): above the article's
+# country weight (4.0) and nearness to its other places (2.0)
+_SENTENCE_COUNTRY = 5.0
+
+
 def _score(
-    entry: Entry, ctx: _Context, countries: dict[str, float], anchors: list[Resolved], w: _Words, many: bool = True
+    entry: Entry,
+    ctx: _Context,
+    countries: dict[str, float],
+    anchors: list[Resolved],
+    w: _Words,
+    many: bool = True,
+    named: frozenset[str] = frozenset(),
 ) -> float:
-    """Higher is likelier. Proximity to the article's other places counts only when choosing."""
+    """Higher is likelier. Proximity to the article's other places counts only when choosing.
+
+    `named`: countries the candidate's sentence names (a country or a big city of it), which
+    outweigh the article's: a Libya article's "وفي تونس قتل 37 شخصا ... بمدينة سوسة" is Sousse.
+    """
     p = entry.place
     s = _prior(p)
+    if many and p.country in named and p.feature != "country":
+        s += _SENTENCE_COUNTRY
     if entry.weak:
         s -= 1.5
     s += 4.0 * countries.get(p.country or "", 0.0)
@@ -629,6 +647,22 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
         if d.iso not in gaz.context_only_demonyms:
             counts[d.iso] += 1.4 if d.start < title_end else 0.7
     countries = _weights(counts)
+    # Countries each sentence names: a country name, or a name whose sizeable readings all lie in
+    # one country (key_iso). Read only when a name has readings in several places.
+    starts = [s for s, _ in doc.sentences] or [0]
+
+    def _sentence_at(pos: int) -> int:
+        return bisect.bisect_right(starts, pos) - 1
+
+    by_sentence: dict[int, list[tuple[int, str]]] = {}
+    for c in cands:
+        if c.start in counted and (iso := key_iso.get(c.key)):
+            by_sentence.setdefault(_sentence_at(c.start), []).append((c.start, iso))
+
+    def _named_around(c: Candidate) -> frozenset[str]:
+        """The countries the other names of c's sentence point to (c itself does not count)."""
+        return frozenset(iso for start, iso in by_sentence.get(_sentence_at(c.start), ()) if start != c.start)
+
     # A never-level word with no cue word right before it cannot be a place: drop it before
     # reading its context (most candidates are such words; this is the hot path).
     # Likewise a name whose every reading is a village of a country the article is not about.
@@ -663,7 +697,11 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 continue
             many = len(allowed) > 1
             others = [a for a in anchors if a.key != c.key] if many else anchors
-            scored = [(_score(e, ctx, countries, others, w, many), e) for e in allowed]
+            # the sentence's countries choose between countries, never between a country and
+            # its own city ("كأس الجزائر" with "بجاية" named is still Algeria)
+            abroad = many and len({e.place.country for e in allowed}) > 1
+            named = _named_around(c) if abroad else frozenset()
+            scored = [(_score(e, ctx, countries, others, w, many, named), e) for e in allowed]
             score, best = max(scored, key=lambda t: (t[0], -len(t[1].place.id)))
             if best.place.feature == "admin1" and "admin1" not in ctx.cue:
                 best = _same_name_city(best, c) or best  # "مرزق" is the town unless "شعبية مرزق"

@@ -42,8 +42,10 @@ LOAD_COLUMNS = (
     "fatalities",
     "lat",
     "lon",
+    "location",
 )
-CODED = ("country", "admin1", "event_type", "sub_event_type", "actor", "source", "status")
+# "location" (the place's name) is coded for the map's points, drawn from the arrays alone
+CODED = ("country", "admin1", "event_type", "sub_event_type", "actor", "source", "status", "location")
 
 
 class Codes:
@@ -84,6 +86,7 @@ class Snapshot:
     by_id: np.ndarray  # positions sorted by id (a dict of a million ints would cost ~100 MB)
     _pos_of: np.ndarray | None = None  # id -> position, when ids are dense enough to index an array
     _dead: np.ndarray | None = None  # fatalities as float64 weights, unknown as 0
+    _located: np.ndarray | None = None  # lat and lon known
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -93,6 +96,12 @@ class Snapshot:
         if self._dead is None:
             self._dead = np.maximum(self.fatalities, 0).astype(np.float64)
         return self._dead
+
+    def located(self) -> np.ndarray:
+        """Which events have coordinates, made once per snapshot."""
+        if self._located is None:
+            self._located = ~np.isnan(self.lat) & ~np.isnan(self.lon)
+        return self._located
 
     def positions(self, event_ids: np.ndarray) -> np.ndarray:
         """Positions of the given ids that are in the snapshot (unknown ids are dropped)."""
@@ -256,7 +265,7 @@ class ColumnCache:
             if after.get("date") != _date_at(snap, pos):
                 self.snapshot = None  # a new date moves the event in the order: reload
                 return
-            for name in ("country", "admin1", "event_type", "sub_event_type", "status"):
+            for name in ("country", "admin1", "event_type", "sub_event_type", "status", "location"):
                 snap.cols[name][pos] = snap.codes[name].code(after.get(name))
             snap.cols["actor1"][pos] = snap.codes["actor"].code(after.get("actor1"))
             snap.cols["actor2"][pos] = snap.codes["actor"].code(after.get("actor2"))
@@ -266,6 +275,8 @@ class ColumnCache:
                 snap._dead[pos] = max(0, fat or 0)
             snap.lat[pos] = np.nan if after.get("lat") is None else after["lat"]
             snap.lon[pos] = np.nan if after.get("lon") is None else after["lon"]
+            if snap._located is not None:
+                snap._located[pos] = not (np.isnan(snap.lat[pos]) or np.isnan(snap.lon[pos]))
             snap.version = version
 
 
@@ -276,14 +287,21 @@ def _date_at(snap: Snapshot, pos: int) -> str | None:
 
 def date_span(snap: Snapshot, date_from: str | None, date_to: str | None) -> tuple[int, int]:
     """The positions [lo, hi) of the events between the two dates (the arrays are in date order)."""
+    ranks = snap.date_rank
+
+    def first_at_or_above(rank: int) -> int:
+        # the rank in the array's own dtype: a Python int would make numpy copy the million
+        # int32 ranks into int64 on every search (~1 ms a call)
+        return int(ranks.searchsorted(np.array(rank, dtype=ranks.dtype), "left"))
+
     lo, hi = 0, len(snap)
     # dates compare as strings, like SQL: ranks into the sorted unique dates keep that order
     if date_from:
-        lo = int(np.searchsorted(snap.date_rank, bisect.bisect_left(snap.dates, date_from), "left"))
+        lo = first_at_or_above(bisect.bisect_left(snap.dates, date_from))
     if date_to:
         upper = date_to + ("-99" if len(date_to) < 10 else "")
-        hi = int(np.searchsorted(snap.date_rank, bisect.bisect_right(snap.dates, upper), "left"))
-        lo = max(lo, int(np.searchsorted(snap.date_rank, 0, "left")))  # undated events match no date_to
+        hi = first_at_or_above(bisect.bisect_right(snap.dates, upper))
+        lo = max(lo, first_at_or_above(0))  # undated events match no date_to
     return lo, max(lo, hi)
 
 

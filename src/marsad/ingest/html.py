@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -9,10 +10,42 @@ from html.parser import HTMLParser
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.settings import Extractor
 
 from marsad.ingest.items import Candidate, Page, Rejected
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+# lxml.html's own parser picks each element's Python class in a Python callback (form, input,
+# label... get classes of their own), run every time trafilatura or htmldate touches an element:
+# ~2,400 calls and a tenth of the time of a page. Nothing here uses those form classes, so every
+# element is a plain HtmlElement, chosen in C. Same trees, same texts (tests/ingest/test_html_parse.py).
+_PARSER = lxml_html.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement,
+        comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction,
+        entity=lxml_html.HtmlEntity,
+    )
+)
+
+# trafilatura's settings, built once: `bare_extraction` otherwise builds them (reading its config)
+# for every page.
+_EXTRACTOR = Extractor(output_format="python", fast=True, comments=False, tables=False)
+
+
+def _extractor(url: str | None) -> Extractor:
+    if url is None:
+        return _EXTRACTOR
+    options = copy.copy(_EXTRACTOR)  # as trafilatura copies its own settings to change one
+    options.url, options.source = url, url.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
+def parse_tree(html: str | bytes) -> lxml_html.HtmlElement:
+    """A page's lxml tree (with the parser above); raises what lxml raises on what it cannot parse."""
+    return lxml_html.fromstring(html, parser=_PARSER)
 
 
 class _FlatText(HTMLParser):
@@ -68,7 +101,7 @@ def html_to_text(html: str) -> str:
     if text and text.strip():
         return text
     try:
-        tree = lxml_html.fromstring(html)
+        tree = parse_tree(html)
         if truncated(tree):
             return flat_text(html)
         for bad in tree.xpath("//script|//style|//noscript"):
@@ -205,15 +238,13 @@ def read_html(html: str, origin: str, url: str | None = None, source: str | None
     if reason := too_long("a page", len(html), MAX_HTML_CHARS):
         return Rejected(origin, reason)
     try:
-        tree = lxml_html.fromstring(html.encode("utf-8") if html.lstrip().startswith("<?xml") else html)
+        tree = parse_tree(html.encode("utf-8") if html.lstrip().startswith("<?xml") else html)
         meta = page_metadata(tree, url)
         cut = truncated(tree)
         # trafilatura drops these itself, but only after copying the tree and running its first
         # XPath passes over them: dropped first (their tails kept, as it does), 10% of its time goes.
         etree.strip_elements(tree, "script", "style", "noscript", "svg", etree.Comment, with_tail=False)
-        doc = trafilatura.bare_extraction(
-            tree, url=url, fast=True, with_metadata=False, include_comments=False, include_tables=False
-        )
+        doc = trafilatura.bare_extraction(tree, options=_extractor(url))
     except Exception as exc:  # lxml raises many kinds on broken markup; the page is what failed
         return Rejected(origin, f"cannot parse the HTML: {type(exc).__name__}: {exc}")
     text = (doc.text or "") if doc is not None else ""

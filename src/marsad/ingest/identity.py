@@ -86,9 +86,36 @@ def lsh_params() -> LshParams:
 
 
 @cache
-def _template() -> MinHash:
-    # Permutations are drawn once: building them per article would cost more than the hashing.
-    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine permutations (a, b) for NUM_PERM and seed 1.
+
+    Drawn once: drawing them per article would cost more than the hashing.
+    """
+    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, scheme="affine32")
+    a, b = m.permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+# MurmurHash3's 32-bit finalizer, as datasketch mixes each value before its permutations.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def _minhash(values: np.ndarray) -> np.ndarray:
+    """The MinHash values of a set of 32-bit values, exactly as datasketch's MinHash (affine32) gives them.
+
+    Written out with numpy because datasketch's per-object work (building a MinHash, converting the
+    values to a list and back) took two thirds of the signature's time; tests/ingest/test_near_duplicates.py
+    checks the values are datasketch's, so stored signatures stay comparable.
+    """
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = values.reshape(-1, 1)
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    a, b = _permutations()
+    return (hv * a + b).min(axis=0)
 
 
 # Odd multipliers that mix the SHINGLE word hashes of a 5-gram into one value (a polynomial
@@ -99,20 +126,21 @@ _MIX = np.array(
 )
 
 
-def _signature(fw: list[tuple[str, int]]) -> np.ndarray | None:
-    if len(fw) < MIN_WORDS:
-        return None
+def shingle_hashes(fw: list[tuple[str, int]]) -> np.ndarray:
+    """The distinct 32-bit hashes of the word SHINGLE-grams of folded words."""
     ids = np.array([h for _, h in fw], dtype=np.uint64)
     n = len(ids) - SHINGLE + 1
     acc = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(SHINGLE):
             acc = acc + ids[k : k + n] * _MIX[k]
-    shingles = np.unique((acc >> np.uint64(32)).astype(np.uint32))
-    t = _template()
-    m = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=t.permutations, scheme=t.scheme)
-    m.update_batch(shingles.tolist())
-    return m.hashvalues.astype(np.uint64)
+    return np.unique((acc >> np.uint64(32)).astype(np.uint32))
+
+
+def _signature(fw: list[tuple[str, int]]) -> np.ndarray | None:
+    if len(fw) < MIN_WORDS:
+        return None
+    return _minhash(shingle_hashes(fw)).astype(np.uint64)
 
 
 def signature(text: str) -> np.ndarray | None:

@@ -78,11 +78,11 @@ class Ledger:
             ingest_minhash.c.article_id.in_(shared_key.scalar_subquery())
         )
         self._q_exists = sa.select(articles.c.id).where(articles.c.id == sa.bindparam("a"))
-        # Compiled once to the driver's SQL: run per article with 28 parameters, SQLAlchemy's
-        # per-execution work (cache key, parameter processing) was a quarter of the look-up.
-        near = self._q_near.compile(dialect=store.engine.dialect)
-        self._near_sql = str(near)
-        self._near_order = near.positiontup  # parameter names in order (None: named parameters)
+        # Compiled once to the driver's SQL and run on the driver's own cursor: per article, with 28
+        # parameters, SQLAlchemy's execution (cache key, parameter processing, its result object)
+        # took more than half of the look-up at 100,000 stored articles (0.25 of 0.30 ms).
+        self._near_sql, self._near_order = _driver_sql(self._q_near, store.engine.dialect)
+        self._exists_sql, self._exists_order = _driver_sql(self._q_exists, store.engine.dialect)
         # Idempotent inserts: a repeated call (a resumed run re-indexing an article) changes nothing.
         self._ins_sig = self._insert(ingest_minhash).on_conflict_do_nothing(index_elements=["article_id"])
         self._ins_lsh = self._insert(ingest_lsh).on_conflict_do_nothing(index_elements=["band", "key", "article_id"])
@@ -133,17 +133,24 @@ class Ledger:
         for b, k in enumerate(keys if keys is not None else identity.band_keys(sig)):
             params[f"b{b}"], params[f"k{b}"] = b, k
         with self._conn(conn) as c:
-            args = tuple(params[n] for n in self._near_order) if self._near_order else params
-            rows = [(aid, bytes(blob)) for aid, blob in c.exec_driver_sql(self._near_sql, args) if aid != exclude]
-            if not rows:
-                return None
-            # All candidates' signatures compared in one array operation.
-            sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<u8").reshape(len(rows), -1)
-            counts = [(aid, int(n)) for (aid, _), n in zip(rows, np.count_nonzero(sigs == sig, axis=1), strict=True)]
-            while (best := _best(counts, len(sig))) is not None:
-                if c.execute(self._q_exists, {"a": best[0]}).first() is not None:
-                    return best
-                counts = [x for x in counts if x[0] != best[0]]
+            # The connection's own transaction: the batch's uncommitted articles are seen.
+            cur = c.connection.driver_connection.cursor()
+            try:
+                cur.execute(self._near_sql, _args(self._near_order, params))
+                rows = [(aid, bytes(blob)) for aid, blob in cur.fetchall() if aid != exclude]
+                if not rows:
+                    return None
+                # All candidates' signatures compared in one array operation.
+                sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<u8").reshape(len(rows), -1)
+                same = np.count_nonzero(sigs == sig, axis=1)
+                counts = [(aid, int(n)) for (aid, _), n in zip(rows, same, strict=True)]
+                while (best := _best(counts, len(sig))) is not None:
+                    cur.execute(self._exists_sql, _args(self._exists_order, {"a": best[0]}))
+                    if cur.fetchone() is not None:
+                        return best
+                    counts = [x for x in counts if x[0] != best[0]]
+            finally:
+                cur.close()
         return None
 
     def add_signature(
@@ -233,6 +240,16 @@ class Ledger:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(ingest_feeds).where(ingest_feeds.c.url == state["url"]))
             conn.execute(ingest_feeds.insert().values(**{c.name: state.get(c.name) for c in ingest_feeds.c}))
+
+
+def _driver_sql(query: sa.Select, dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
+    """A query compiled to the driver's SQL, with its parameter names in order (None: named parameters)."""
+    compiled = query.compile(dialect=dialect)
+    return str(compiled), compiled.positiontup
+
+
+def _args(order: tuple[str, ...] | None, params: dict[str, object]) -> tuple[object, ...] | dict[str, object]:
+    return tuple(params[n] for n in order) if order else params
 
 
 def best_match(sig: np.ndarray, candidates: list[tuple[str, np.ndarray]]) -> tuple[str, float] | None:

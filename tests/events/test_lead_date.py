@@ -191,3 +191,18 @@ def test_an_act_told_as_recent_keeps_no_date() -> None:
     )
     (ev,) = _at(_events(text, "2015-07-20"), "Sousse")
     assert (ev.date, ev.fatalities) == (None, 38)
+
+
+def test_between_keeps_its_second_member_across_a_comma() -> None:
+    # snn-2015-07-21-0227: "اقتتالا ... بين «كتيبة شهداء أبو سليم» الموالية لتنظيم القاعدة، ومسلحي تنظيم داعش"
+    ev = _one(
+        "وفي ليبيا، تشهد مدينة درنة، في شرق البلاد، اقتتالا مستعرا منذ مطلع الشهر الحالي بين «كتيبة شهداء أبو "
+        "سليم» الموالية لتنظيم القاعدة، ومسلحي تنظيم داعش على خلفية خلاف جاء بعد انشقاق عناصر من «كتيبة أبو "
+        "سليم» وإعلان مبايعتها لخلافة البغدادي."
+    )
+    assert ev.event_type == "Battles" and ev.location is not None and ev.location.name == "Darnah"
+    assert ev.actor2 is not None and ev.actor2.name == "Islamic State (Libya)"
+    from marsad.events.clauses import split_clauses
+
+    text = "اشتباكات بين الجيش والحوثيين, وقصف على المدينة"  # "بين" has its "و" already: the comma parts
+    assert len(split_clauses(text, 0, len(text))) == 2

@@ -35,8 +35,8 @@ from marsad.resources import path as resource_path
 from marsad.store.db import Store
 
 HERE = Path(__file__).parent
-EVENT_SHARE = 1.0  # every required event (43 of 43 met); a new miss gets a known_miss with its reason
-OVERALL_EVENT_FLOOR = 0.95  # 43 of 45 non-optional events (0.96), known misses included
+EVENT_SHARE = 1.0  # every required event (44 of 44 met); a new miss gets a known_miss with its reason
+OVERALL_EVENT_FLOOR = 0.97  # 44 of 45 non-optional events (0.98), known misses included
 ACTOR_IDS = {"is": "islamic_state"}
 BOKO = "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"  # the yaml's short key for the parent
 

@@ -21,4 +21,22 @@ def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < end:
         pieces.append((pos, end))
-    return [(s, e) for s, e in pieces if text[s:e].strip()]
+    pieces = [(s, e) for s, e in pieces if text[s:e].strip()]
+    # "بين A ... ، وB": the comma does not part "between" from its second member
+    merged: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if merged and text[s:e].lstrip().startswith("و") and _open_between(text[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+_BETWEEN = re.compile(r"(?:^|\s)(?:و|ف)?بين\s")
+_AND = re.compile(r"\sو")
+
+
+def _open_between(clause: str) -> bool:
+    """The clause has "بين" (between) and no "و" (and) after it yet: its second member follows."""
+    found = list(_BETWEEN.finditer(clause))
+    return bool(found) and _AND.search(clause, found[-1].end()) is None

@@ -26,6 +26,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marsad import __version__
@@ -38,6 +39,44 @@ from marsad.store.db import STATUSES, EventFilter, Store, StoreError
 
 STATIC = Path(__file__).parent / "static"
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+class SecurityHeaders:
+    """Headers that keep the dashboard's page to its own scripts, and a 400 for NUL in the URL.
+
+    A plain ASGI middleware: `@app.middleware("http")` (Starlette's BaseHTTPMiddleware) cost
+    about half a millisecond of CPU on every request under load.
+    """
+
+    def __init__(self, app: ASGIApp, img_src: str) -> None:
+        self.app = app
+        self.csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src {img_src}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if not path.startswith("/docs"):  # Swagger UI loads its own assets
+                    headers["Content-Security-Policy"] = self.csp
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+            await send(message)
+
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            # SQLite's full-text parser and PostgreSQL text both refuse NUL: answer before the store does.
+            response = JSONResponse({"detail": "NUL characters (%00) are not allowed in the URL"}, 400)
+            await response(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
 
 
 class BodyLimit:
@@ -237,22 +276,7 @@ def create_app(
         parts = urlsplit(tile_url.replace("{s}.", "*."))
         img_src += f" {parts.scheme}://{parts.netloc}"
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
-            # SQLite's full-text parser and PostgreSQL text both refuse NUL: answer before the store does.
-            response = JSONResponse({"detail": "NUL characters (%00) are not allowed in the URL"}, 400)
-        else:
-            response = await call_next(request)
-        if not request.url.path.startswith("/docs"):  # Swagger UI loads its own assets
-            response.headers["Content-Security-Policy"] = (
-                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                f"img-src {img_src}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-                "frame-ancestors 'none'"
-            )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(SecurityHeaders, img_src=img_src)
 
     def token_of(request: Request) -> str | None:
         header = request.headers.get("authorization", "")

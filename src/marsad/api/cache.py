@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-
 from fastapi import Request
 from fastapi.responses import Response
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from marsad.nlp.ner import NerTagger, tokenize_for_ner
 from marsad.nlp.ner.evaluate import eval_ner
+from marsad.nlp.ner.model import CRF_NAME, DEFAULT_PATH
 
 _SENT_END = re.compile(r"(?<=[.!؟?])\s+|\n+")
 
@@ -41,6 +42,34 @@ def news_sentences(shared: Path, n_articles: int = 300) -> list[list[str]]:
     return out
 
 
+def _cold(tagger: NerTagger) -> None:
+    """Empty the per-token-type caches of both models, so feature extraction is timed too."""
+    tagger._cache.clear()
+    if tagger.crf is not None:
+        tagger.crf._cache.clear()
+        tagger.crf._forms.clear()
+
+
+def ablation(test: Path, tagger: NerTagger) -> dict[str, float]:
+    """Test F1 of the ensemble's parts: BiLSTM-CRF alone, feature CRF alone, without propagation."""
+    from marsad.nlp.ner.data import read_conll
+    from marsad.nlp.ner.evaluate import score
+
+    sents = read_conll(test)
+    toks, gold = [t for t, _ in sents], [g for _, g in sents]
+    out = {}
+    weight = tagger.crf_weight
+    try:
+        for name, w, prop in (("bilstm_only", 0.0, None), ("crf_only", 1.0, None), ("no_propagation", weight, False)):
+            if tagger.crf is None and w > 0:
+                continue
+            tagger.crf_weight = w
+            out[f"ablation_test_f1_{name}"] = round(score(gold, tagger.tag_many(toks, propagate=prop))["f1"], 4)
+    finally:
+        tagger.crf_weight = weight
+    return out
+
+
 def run(shared: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     tagger = NerTagger.load()
@@ -50,12 +79,15 @@ def run(shared: Path) -> dict[str, object]:
     out |= {f"anercorp_test_{k}": round(res[k], 4) for k in ("f1", "precision", "recall")}
     out |= {f"anercorp_test_f1_{t}": round(v["f1"], 4) for t, v in res["per_type"].items()}
     out["anercorp_test_tokens_per_s"] = round(res["tokens_per_s"])
+    out |= ablation(test, tagger)
+    files = (DEFAULT_PATH, DEFAULT_PATH.with_name(CRF_NAME))
+    out["model_mb"] = round(sum(p.stat().st_size for p in files if p.is_file()) / 2**20, 2)
     from marsad.nlp.ner.data import read_conll
 
     # CPU seconds of this (single-threaded) process: the one-core speed even on a busy machine
     test_sents = [t for t, _ in read_conll(test)]
     n = sum(map(len, test_sents))
-    tagger._cache.clear()
+    _cold(tagger)
     c0 = time.process_time()
     tagger.tag_many(test_sents)
     out["anercorp_test_tokens_per_cpu_s_cold"] = round(n / (time.process_time() - c0))
@@ -68,7 +100,7 @@ def run(shared: Path) -> dict[str, object]:
         tagger.tag(s)
     out["one_by_one_tokens_per_cpu_s"] = round(sum(map(len, sents)) / (time.process_time() - c0))
     news = news_sentences(shared)
-    tagger._cache.clear()  # cold cache: count feature extraction too
+    _cold(tagger)  # cold cache: count feature extraction too
     t0, c0 = time.perf_counter(), time.process_time()
     tagged = tagger.tag_many(news)
     dt, dc = time.perf_counter() - t0, time.process_time() - c0

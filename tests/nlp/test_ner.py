@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from marsad.nlp.ner import NerTagger, tokenize_for_ner
+from marsad.nlp.ner.crf import decode_marginals, forward_backward_batch, own_attrs, sentence_attrs
 from marsad.nlp.ner.data import iter_chunks, read_conll
 from marsad.nlp.ner.evaluate import eval_ner, score
+from marsad.nlp.ner.features import TAGS
 from marsad.nlp.ner.model import DEFAULT_PATH
 
 
@@ -132,3 +136,60 @@ def test_eval_ner_with_the_real_model(tmp_path: Path, tagger: NerTagger) -> None
     res = eval_ner(conll)
     assert set(res) >= {"f1", "precision", "recall", "per_type", "tokens_per_s"}
     assert read_conll(conll)[0][0] == ["زار", "الوزير", "دمشق", "."]
+
+
+def test_crf_ships_and_joins_the_ensemble(tagger: NerTagger) -> None:
+    assert tagger.crf is not None, "resources/ner/crf.npz should ship beside model.npz"
+    assert 0.0 < tagger.crf_weight < 1.0
+    assert (DEFAULT_PATH.stat().st_size + DEFAULT_PATH.with_name("crf.npz").stat().st_size) < 30 * 2**20
+
+
+def test_crf_cached_emissions_equal_the_sum_of_its_attribute_weights(tagger: NerTagger) -> None:
+    # inference sums cached per-(token, role) vectors; training saw the attribute strings
+    crf = tagger.crf
+    toks = [
+        t for t, _, _ in tokenize_for_ner("وقال وزير الخارجية الأمريكي جون كيري في واشنطن إن الاتفاق مع إيران ممكن .")
+    ]
+    fast = crf.emissions(toks)
+    slow = np.stack([crf._sum(attrs) for attrs in sentence_attrs(toks, crf.res)])
+    np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-4)
+    assert crf.emissions(toks[:1]).shape == (1, len(tagger.tags))
+
+
+def test_marginals_are_distributions_and_decoding_is_valid_bio(tagger: NerTagger) -> None:
+    toks = [t for t, _, _ in tokenize_for_ner("استقبل الملك عبد الله الثاني في عمان رئيس الوزراء العراقي .")]
+    for p in (tagger.marginals([toks])[0], tagger.crf.marginals(toks)):
+        assert p.shape == (len(toks), len(tagger.tags))
+        np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-5)
+    # probabilities that favour an I- tag first: the decoder must still open with B- or O
+    p = np.full((2, len(TAGS)), 0.01)
+    p[:, TAGS.index("I-LOC")] = 0.9
+    path = [TAGS[k] for k in decode_marginals(p)]
+    assert path[0] != "I-LOC" and list(iter_chunks(path))
+
+
+def test_person_names_list_is_a_crf_feature(tagger: NerTagger) -> None:
+    # an unseen foreign name is in the shipped name list: the CRF sees the NM attribute
+    assert "NM" in own_attrs("ناكامورا", tagger.crf.res)
+    assert "NM" not in own_attrs("الاتفاق", tagger.crf.res)
+
+
+def test_forward_backward_matches_brute_force_enumeration() -> None:
+    rng = np.random.default_rng(0)
+    k = 3
+    for n in (1, 2, 4):
+        em, tr = rng.normal(size=(n, k)) * 3, rng.normal(size=(k, k)) * 3
+        start, end = rng.normal(size=k), rng.normal(size=k)
+        expect, total = np.zeros((n, k)), 0.0
+        for path in itertools.product(range(k), repeat=n):
+            s = start[path[0]] + end[path[-1]] + sum(em[i, t] for i, t in enumerate(path))
+            w = np.exp(s + sum(tr[a, b] for a, b in itertools.pairwise(path)))
+            total += w
+            for i, t in enumerate(path):
+                expect[i, t] += w
+        # in a padded batch next to a longer sentence
+        batch = np.zeros((2, n + 2, k))
+        batch[0, :n] = em
+        batch[1] = rng.normal(size=(n + 2, k))
+        got = forward_backward_batch(batch, np.array([n, n + 2]), tr, start, end)
+        np.testing.assert_allclose(got[0, :n], expect / total, atol=1e-9)

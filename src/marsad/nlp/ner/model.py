@@ -7,6 +7,7 @@ emission level and share one CRF transition matrix (averaged too) for Viterbi de
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections import Counter
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from marsad.nlp.ner.crf import CrfModel, decode_marginals_batch, forward_backward_batch
 from marsad.nlp.ner.data import iter_chunks, normalize, strip_clitics
 from marsad.nlp.ner.features import (
     MAX_CHARS,
@@ -28,6 +30,7 @@ from marsad.nlp.ner.features import (
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "ner" / "model.npz"
+CRF_NAME = "crf.npz"  # the feature CRF of the ensemble, beside the BiLSTM weights
 _BATCH_TOKENS = 4096  # tokens per padded batch: big enough for matmuls, small enough for cache
 _CACHE_MAX = 50_000  # token types whose input vector is cached (about 1 kB each)
 
@@ -152,7 +155,15 @@ class NerTagger:
     _lock = threading.Lock()
     _loaded: dict[str, NerTagger] = {}
 
-    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
+    def __init__(self, path: str | Path = DEFAULT_PATH, crf: bool | str | Path = True) -> None:
+        """Load the BiLSTM-CRF at `path` and, with `crf` (True: `crf.npz` beside it, if there; or
+        a path), the feature CRF whose marginals are averaged with the BiLSTM's."""
+        self.crf: CrfModel | None = None
+        self.crf_weight = 0.0
+        crf_path = Path(path).with_name(CRF_NAME) if crf is True else Path(crf) if crf else None
+        if crf_path is not None and (crf is not True or crf_path.is_file()):
+            self.crf, crf_meta = CrfModel.load(crf_path)
+            self.crf_weight = float(crf_meta["ensemble_weight"])
         with np.load(path, allow_pickle=False) as z:
             w = {k: z[k] for k in z.files}
         meta = json.loads(bytes(w.pop("meta")).decode("utf-8"))
@@ -274,8 +285,19 @@ class NerTagger:
         return result
 
     def _tag_units(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """Viterbi tags for each token sequence, batched by length."""
-        result: list[list[str]] = [[] for _ in sentences]
+        """Tags for each token sequence: BiLSTM-CRF Viterbi, or with a CRF attached, the best
+        BIO path through the weighted average of both models' marginals."""
+        ensemble = self.crf is not None and self.crf_weight > 0
+        return self._run_units(sentences, "ensemble" if ensemble else "viterbi")
+
+    def marginals(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """The BiLSTM-CRF's (n, tags) posterior tag probabilities per sentence (no CRF, no blocks)."""
+        return self._run_units(sentences, "marginals")
+
+    def _run_units(self, sentences: Sequence[Sequence[str]], mode: str) -> list:
+        """Per token sequence, batched by length: Viterbi tags ("viterbi"), the BiLSTM's
+        marginals ("marginals"), or tags decoded from the averaged marginals ("ensemble")."""
+        result: list = [[] for _ in sentences]
         order = sorted((i for i, s in enumerate(sentences) if len(s)), key=lambda i: len(sentences[i]))
         # distinct tokens of the whole call: vectors and first-layer projections once per type
         flat_all = [str(t) for s in sentences for t in s]
@@ -283,6 +305,7 @@ class NerTagger:
         type_id = {t: i for i, t in enumerate(types)}
         vecs = self._vectors(types) if types else None
         projs = [net.project(vecs[:, m]) for m, net in enumerate(self.nets)] if types else []
+        crf_table = self.crf.role_table(types) if mode == "ensemble" and types else None
         pos = 0
         while pos < len(order):
             # fill a batch up to a token budget; sentences are sorted so padding is small
@@ -303,8 +326,24 @@ class NerTagger:
                 e[mask] = net.emissions(proj[ids], mask)
                 em = e if em is None else em + e
             em = em / len(self.nets)
-            for i, path in zip(batch, self._viterbi(em, lengths), strict=True):
-                result[i] = [self.tags[k] for k in path]
+            if mode == "viterbi":
+                for i, path in zip(batch, self._viterbi(em, lengths), strict=True):
+                    result[i] = [self.tags[k] for k in path]
+            else:
+                p = forward_backward_batch(em, lengths, self.trans, self.start, self.end)
+                if mode == "marginals":
+                    for b, i in enumerate(batch):
+                        result[i] = p[b, : lengths[b]]
+                else:
+                    rows = np.zeros((len(batch), T), dtype=np.int64)
+                    rows[mask] = ids
+                    crf_em = self.crf.window_scores(crf_table, rows, lengths)
+                    for b, i in enumerate(batch):
+                        self.crf.add_context(crf_em[b], [str(t) for t in sentences[i]])
+                    q = forward_backward_batch(crf_em, lengths, self.crf.trans)
+                    w = self.crf_weight
+                    for i, path in zip(batch, decode_marginals_batch(w * q + (1 - w) * p, lengths), strict=True):
+                        result[i] = [self.tags[k] for k in path]
             pos = end
         return result
 
@@ -317,6 +356,10 @@ class NerTagger:
         return list(iter_chunks(self.tag(tokens)))
 
 
+# propagation runs on every call: stems of repeated tokens come from a cache
+_stem = functools.lru_cache(maxsize=200_000)(stem_key)
+
+
 def propagate_mentions(
     sentences: Sequence[Sequence[str]], tags: list[list[str]], min_count: int = 1, max_len: int = 4
 ) -> list[list[str]]:
@@ -326,7 +369,7 @@ def propagate_mentions(
     at least `min_count` times and as an entity in at least half of its occurrences; then its
     untagged (all O) occurrences get that type. Longest names are applied first.
     """
-    keyed = [[stem_key(t) for t in s] for s in sentences]
+    keyed = [[_stem(t) for t in s] for s in sentences]
     found: dict[tuple[str, ...], Counter] = {}
     for ks, tg in zip(keyed, tags, strict=True):
         for s, e, typ in iter_chunks(tg):

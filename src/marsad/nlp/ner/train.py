@@ -38,6 +38,7 @@ SHARED_DATA = next(
     (p for p in (Path("../shared/data"), Path("/work/shared/data")) if p.is_dir()), Path("../shared/data")
 )
 TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
+PERSON_NAMES = Path(__file__).resolve().parents[2] / "resources" / "ner" / "person_names.txt"
 
 
 def _tag_ids(tags: list[str]) -> list[int]:
@@ -90,7 +91,14 @@ def gazetteer_names(data: Path) -> list[tuple[str, str]]:
     flush()
     # A one-word "person" that is also a place name (دكار, إسرائيل) is a coding artefact.
     places = {stem_key(n) for n, t in names if t == "LOC" and " " not in n.strip()}
-    return [(n, t) for n, t in names if not (t == "PERS" and stem_key(n.strip("_ ")) in places)]
+    names = [(n, t) for n, t in names if not (t == "PERS" and stem_key(n.strip("_ ")) in places)]
+    return names + [(n, "PERS") for n in person_names()]
+
+
+def person_names() -> list[str]:
+    """Arabic spellings of personal names (arabnamer 0.1.3 name dictionary, CC BY 4.0), shipped
+    as `resources/ner/person_names.txt`: first names and surnames, Arab and foreign."""
+    return [ln.strip() for ln in PERSON_NAMES.read_text(encoding="utf-8").splitlines() if ln.strip()]
 
 
 # Lemma heads of group names: actor entries starting with one are organisations, not people.

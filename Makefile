@@ -57,12 +57,14 @@ bench-deps:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
 	  || { echo "apt-get failed: run as root or install wrk yourself"; exit 1; }
 
-# Rebuild the shipped NER model (src/marsad/resources/ner/model.npz) from $(SHARED)/data with CPU
+# Rebuild the shipped NER models (src/marsad/resources/ner/model.npz, crf.npz) from $(SHARED)/data with CPU
 # torch (extra ner-train); fixed seeds, under 30 min on 2 cores. Inference needs numpy only.
 train-ner: $(VENV)/.installed
 	$(BIN)/pip install -q -c $(CONSTRAINTS) -e '.[ner-train]'
 	$(BIN)/python -m marsad.nlp.ner.train --data $(SHARED)/data --out src/marsad/resources/ner/model.npz \
 	  --report src/marsad/resources/ner/train_report.json
+	$(BIN)/python -m marsad.nlp.ner.train_crf --data $(SHARED)/data --out src/marsad/resources/ner/crf.npz \
+	  --lstm src/marsad/resources/ner/model.npz --report src/marsad/resources/ner/crf_report.json
 
 # Rebuild the gazetteer (src/marsad/resources/geo/gazetteer.sqlite) from $(SHARED)/data/gazetteer; no download.
 gazetteer: $(VENV)/.installed

@@ -58,13 +58,14 @@ def test_signature_is_datasketchs_minhash() -> None:
         assert np.array_equal(sig, m.hashvalues.astype(np.uint64))
 
 
-def test_real_near_duplicates_are_linked(tmp_path: Path) -> None:
-    """The copies arrive in a later run, so they are found through the stored index (not the open batch)."""
+def test_real_near_duplicates_are_linked(db_url: str, tmp_path: Path) -> None:
+    """The copies arrive in a later run, so they are found through the stored index (the look-up's
+    SQL on the driver's cursor), on SQLite and PostgreSQL, not through the open batch."""
     arts = _articles({a for pair in PAIRS for a in pair})
     first, later = tmp_path / "originals.jsonl", tmp_path / "copies.jsonl"
     for path, ids in ((first, [a for a, _ in PAIRS]), (later, [b for _, b in PAIRS])):
         path.write_text("".join(json.dumps(arts[i], ensure_ascii=False) + "\n" for i in ids), encoding="utf-8")
-    store = Store(str(tmp_path / "s.db"))
+    store = Store(db_url)
     assert Ingester(store, extract=False).run([str(first)]).counts["new"] == len(PAIRS)
     ing = Ingester(store, extract=False)
     s = ing.run([str(later)])

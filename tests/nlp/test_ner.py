@@ -193,3 +193,13 @@ def test_forward_backward_matches_brute_force_enumeration() -> None:
         batch[1] = rng.normal(size=(n + 2, k))
         got = forward_backward_batch(batch, np.array([n, n + 2]), tr, start, end)
         np.testing.assert_allclose(got[0, :n], expect / total, atol=1e-9)
+
+
+def test_crf_role_table_handles_tokens_without_known_attributes(tagger: NerTagger) -> None:
+    # types whose roles have no weighted attribute (empty segments), also as the last type
+    crf = tagger.crf
+    toks = ["بغداد", "ققققققققق", "،", "ظظظظظظظظظ"]
+    crf._cache.clear()
+    fast = crf.emissions(toks)
+    slow = np.stack([crf._sum(attrs) for attrs in sentence_attrs(toks, crf.res)])
+    np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-4)

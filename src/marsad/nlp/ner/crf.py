@@ -189,6 +189,12 @@ class CrfModel:
         self._cache: dict[str, np.ndarray] = {}
         self._edge: np.ndarray | None = None
         self._forms: dict[str, tuple[str, str]] = {}  # token -> (normalised, stem)
+        # "left|right" -> (row of bg+ for the left token, row of bg- for the right one; -1: none)
+        self._bigrams: dict[str, tuple[int, int]] = {}
+        for a, i in self.index.items():
+            if a.startswith(("bg+=", "bg-=")):
+                pair = self._bigrams.get(a[4:], (-1, -1))
+                self._bigrams[a[4:]] = (i, pair[1]) if a[2] == "+" else (pair[0], i)
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path, extra: dict | None = None) -> None:
@@ -236,7 +242,8 @@ class CrfModel:
         for (a, b), v in info.transitions.items():
             trans[k[a], k[b]] = v
         tagger.close()
-        return cls(attrs, w, trans, res)
+        # rounded as `save` stores them, so a model scores the same before and after a save
+        return cls(attrs, w.astype(np.float16).astype(np.float32), trans, res)
 
     # -- scoring --------------------------------------------------------------------------
     def _sum(self, attrs: list[str]) -> np.ndarray:
@@ -252,20 +259,25 @@ class CrfModel:
             if len(self._cache) + len(new) > 100_000:  # bound memory on endless streams
                 self._cache.clear()
                 new = list(dict.fromkeys(types))
-            # one scatter-add for all new types: per-call numpy overhead would dominate otherwise
-            rows, cols = [], []
+            # one segmented sum for all new types: per-call numpy overhead would dominate otherwise
+            cols: list[int] = []
+            starts: list[int] = []  # per (type, role) row, where its attribute ids begin in cols
             index = self.index
-            for i, t in enumerate(new):
-                for r, attrs in enumerate(token_roles(t, self.res)):
-                    for a in attrs:
-                        c = index.get(a)
-                        if c is not None:
-                            rows.append(i * (1 + len(ROLES)) + r)
-                            cols.append(c)
-            block = np.zeros((len(new) * (1 + len(ROLES)), k), dtype=np.float32)
-            if rows:
-                np.add.at(block, np.array(rows), self.weights[cols])
-            block = block.reshape(len(new), 1 + len(ROLES), k)
+            res = self.res
+            for t in new:
+                for attrs in token_roles(t, res):
+                    starts.append(len(cols))
+                    cols += [c for c in map(index.get, attrs) if c is not None]
+            flat = np.zeros((len(new) * (1 + len(ROLES)), k), dtype=np.float32)
+            if cols:
+                bounds = np.array(starts)
+                # reduceat gives an empty segment the row at its start: a zero sentinel row at the
+                # end serves empty segments there, and every empty segment is zeroed afterwards
+                empty = np.diff(np.append(bounds, len(cols))) == 0
+                rows = np.vstack([self.weights[cols], np.zeros((1, k), dtype=np.float32)])
+                flat[:] = np.add.reduceat(rows, bounds, axis=0)
+                flat[empty] = 0.0
+            block = flat.reshape(len(new), 1 + len(ROLES), k)
             for i, t in enumerate(new):
                 self._cache[t] = block[i]
         if self._edge is None:
@@ -306,7 +318,11 @@ class CrfModel:
         return em
 
     def add_context(self, em: np.ndarray, tokens: Sequence[str]) -> None:
-        """Add the bigram and gazetteer-span attribute weights to em (n, tags) in place."""
+        """Add the bigram and gazetteer-span attribute weights to em (n, tags) in place.
+
+        Same attributes as `context_attrs`, looked up without building them: each adjacent
+        pair is one lookup in the bigram table, and gazetteer attributes only where a span starts.
+        """
         n = len(tokens)
         forms = self._forms
         for t in tokens:
@@ -316,15 +332,33 @@ class CrfModel:
                 nrm = normalize(t)
                 forms[t] = (nrm, strip_clitics(nrm))
         norms = [forms[t][0] for t in tokens]
-        gz = gazetteer_tags([forms[t][1] for t in tokens], self.res)
         rows, cols = [], []
-        index = self.index
-        for i in range(n):
-            for a in context_attrs(norms, gz, i):
-                k = index.get(a)
-                if k is not None:
+        bigrams = self._bigrams
+        for i in range(n - 1):
+            hit = bigrams.get(norms[i] + "|" + norms[i + 1])
+            if hit is not None:
+                if hit[0] >= 0:  # bg+ of the left token
                     rows.append(i)
-                    cols.append(k)
+                    cols.append(hit[0])
+                if hit[1] >= 0:  # bg- of the right token
+                    rows.append(i + 1)
+                    cols.append(hit[1])
+        stems = [forms[t][1] for t in tokens]
+        firsts = self.res.gaz_firsts
+        if any(x in firsts for x in stems):
+            index = self.index
+            gz = gazetteer_tags(stems, self.res)
+            for i in range(n):
+                attrs = list(gz[i])
+                if i > 0:
+                    attrs += ["-1" + g for g in gz[i - 1]]
+                if i + 1 < n:
+                    attrs += ["+1" + g for g in gz[i + 1]]
+                for a in attrs:
+                    k = index.get(a)
+                    if k is not None:
+                        rows.append(i)
+                        cols.append(k)
         if rows:
             np.add.at(em, np.array(rows), self.weights[cols])
 

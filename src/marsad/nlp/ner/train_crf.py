@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lex", action=argparse.BooleanOptionalAction, default=True, help="train-derived lexicon")
     ap.add_argument("--weight", type=float, default=None, help="CRF share in the ensemble (default: tune)")
     ap.add_argument("--dev-only", action="store_true", help="stop after the dev run (ablations)")
+    ap.add_argument("--dev-cache", default="", help="folder to keep the dev CRF in between runs (same settings!)")
     ap.add_argument("--report", default="", help="write a JSON summary here")
     args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     t0 = time.time()
@@ -93,7 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     gold = [g for _, g in dev]
     dev_toks = [t for t, _ in dev]
 
-    model = train_crf(tr, res, args, args.lex)
+    cached = Path(args.dev_cache) / "dev_crf.npz" if args.dev_cache else None
+    if cached is not None and cached.is_file():
+        model = CrfModel.load(cached)[0]  # same data and settings: the dev CRF need not be retrained
+    else:
+        model = train_crf(tr, res, args, args.lex)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            model.save(cached, {"ensemble_weight": 0.0})
     crf_m = [model.marginals(t) for t in dev_toks]
     crf_dev = score(gold, [[TAGS[k] for k in decode_marginals(p)] for p in crf_m])
     print(f"CRF dev F1 {crf_dev['f1']:.4f} ({time.time() - t0:.0f}s)", flush=True)

@@ -11,15 +11,18 @@ Configuration (arguments of `create_app`, or environment variables for `marsad s
   built-in base map of country and admin-1 outlines works offline).
 - MARSAD_MAX_BODY=1000000: largest request body accepted, in bytes.
 - MARSAD_RATE_READ, MARSAD_RATE_WRITE, MARSAD_RATE_EXEMPT: per-client rate limits (marsad.api.ratelimit).
+- MARSAD_API_THREADS=8: threads answering requests in a server process.
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from anyio import to_thread
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -225,7 +228,18 @@ def create_app(
     tile_url = tile_url if tile_url is not None else os.environ.get("MARSAD_TILE_URL") or None
     max_body = max_body or int(os.environ.get("MARSAD_MAX_BODY", "1000000"))
 
+    threads = int(os.environ.get("MARSAD_API_THREADS", "8"))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The routes are synchronous (numpy and the database hold the GIL or a core anyway): more
+        # threads than anyio's default 40 add only GIL hand-offs, and each thread's malloc arena
+        # kept memory growing under load. Requests wait their turn in the event loop instead.
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="marsad",
         version=__version__,
         description="Arabic conflict events from the news: events with evidence, stats, exports, review.",

@@ -206,3 +206,18 @@ def test_between_keeps_its_second_member_across_a_comma() -> None:
 
     text = "اشتباكات بين الجيش والحوثيين, وقصف على المدينة"  # "بين" has its "و" already: the comma parts
     assert len(split_clauses(text, 0, len(text))) == 2
+
+
+def test_a_lead_without_a_place_dates_its_countrys_details() -> None:
+    # snn-2015-08-03-1050: the lead names the Nigerian army and the day, no place; the operation
+    # near Bama (Borno) told next takes the lead's day
+    text = (
+        "الجيش النيجيري ينقذ 178 مخطوفا من أيدي بوكو حرام\n"
+        'أنقذ الجيش النيجيري 178 شخصا مختطفا من أيدي جماعة "بوكو حرام" الإسلامية المتشددة ، حسبما ذكرت صحيفة '
+        '"بريميوم تايمز" المحلية اليوم الاثنين .\n'
+        "وأعلن المتحدث باسم الجيش توكور جوساو في بيان أنه تم تحرير 101 طفل و67 امرأة و10 رجال خلال عملية "
+        "عسكرية استهدفت القبض على قيادي بارز في بوكو حرام بالقرب من بلدة باما بولاية بورنو التي تقع في شمال "
+        "شرق نيجيريا .\n"
+    )
+    (ev,) = _at(_events(text, "2015-08-03"), "Bama")
+    assert (ev.date, ev.location.admin1) == ("2015-08-03", "Borno")

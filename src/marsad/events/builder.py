@@ -479,7 +479,8 @@ class _DocContext:
         الكاميرون ونيجيريا") and tells the details after it without repeating the date ("والهجومان
         نفذتهما فتاتان قامتا بتفجير نفسيهما في مروة"). A later event takes the lead's date when:
         it is placed more precisely than a country, inside a place the lead names (same town,
-        within a region or admin-1 the lead names, or in a country the lead names); its sentence
+        within a region or admin-1 the lead names, or in a country the lead names; with no place
+        in the lead, in the country of its nationality adjective: "الجيش النيجيري"); its sentence
         does not open on the pluperfect or a background formula ("وكان ... أعلن", "يذكر أن"); and no
         sentence between them gives another past date (the story has moved on). A lead dated
         "منذ أمس الأول" (since) dates a span: the event takes its month.
@@ -504,6 +505,10 @@ class _DocContext:
             other = getattr(m.value, "iso", None)
             if other and other[: len(iso)] != iso[: len(other)] and (ref is None or other <= ref):
                 return []
+        if not leads:
+            # a lead with no place name may still say whose news it is ("أنقذ الجيش النيجيري ...")
+            nations = {getattr(m.value, "country", None) for m in doc.in_span(*self.lead, "demonym")}
+            return [self._lead_precision(doc, iso)] if place.country in nations else []
         if not any(_covers(p, place) for p in leads):
             return []
         return [self._lead_precision(doc, iso)]

@@ -88,8 +88,20 @@ def pair_quality() -> dict[str, Any]:
 
 def _restates(r: dict[str, Any], judged: dict[str, Any], family: dict[str, str]) -> bool:
     """Whether today's event `r` may be the judged one folded into another mention of its article:
-    same type family and country, and the same place name, admin-1, or one of them country-wide."""
-    if family.get(r["event_type"]) != family.get(judged["event_type"]) or r["country"] != judged["country"]:
+    same type family and country, and the same place name, admin-1, or one of them country-wide;
+    or the same type, date and both named sides (the judged place may be a misreading since fixed:
+    p24's 'قوات التحالف' was once a Yemeni village)."""
+    if family.get(r["event_type"]) != family.get(judged["event_type"]):
+        return False
+    sides = [judged["actor1"], judged["actor2"]]
+    if (
+        r["event_type"] == judged["event_type"]
+        and r["date"] == judged["date"]
+        and all(sides)
+        and [r["actor1"], r["actor2"]] == sides
+    ):
+        return True
+    if r["country"] != judged["country"]:
         return False
     if r["location_mention"] == judged["location_mention"] or (r["admin1"] and r["admin1"] == judged["admin1"]):
         return True

@@ -59,6 +59,17 @@ def test_cue_balda(tag):
     assert whole(doc).name == suruc.name
 
 
+def test_suruc_spelt_with_waw_in_its_province(tag):
+    # snn-2015-07-26-0825: 'سوروج' (not 'سروج') with its province named after it; the town is
+    # the event's place and lies in Şanlıurfa (a merge with 'سروج' reports needs both)
+    doc = tag(
+        "قتل 32 شخصًا واصيب قرابة 104 آخرين بجروح يوم الاثنين الماضي جراء تفجير انتحاري وقع في حديقة "
+        'مركز ثقافي بمدينة "سوروج" التابعة لولاية شانلي أورفة جنوب شرقي تركيا'
+    )
+    place = whole(doc)
+    assert (place.name, place.admin1, place.precision) == ("Suruç", "Şanlıurfa", "city")
+
+
 def test_cue_hay_district(tag):
     # snn-2015-07-21-0005 (title and a later sentence): a district of Aden
     doc = tag("مذبحة حوثية في عدن.. والمقاومة تزحف نحو القصر\nودخلت «المقاومة الشعبية» ليلا إلى حي التواهي")

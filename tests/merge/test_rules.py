@@ -174,3 +174,29 @@ def test_article_likeness_does_not_join_two_types_of_act() -> None:
     verdict = compare({**p["a"], "id": 1}, {**p["b"], "id": 2}, article_similarity=_article_similarity)
     assert not any(r.startswith("article similarity") for r in verdict.reasons)
     assert not verdict.same
+
+
+def test_suruc_in_two_spellings_merges_as_extracted_today() -> None:
+    """n0: 'سروج' in one paper, 'سوروج' (with its province) in the other. Read with today's pipeline
+    both are Suruç in Şanlıurfa, so the two reports of the bombing merge (the second was once geocoded
+    to the province's capital, 39 km off)."""
+    from marsad.model import Article
+    from marsad.pipeline import Pipeline
+    from marsad.store.db import event_row
+
+    pipe, p, texts = Pipeline.default(), pair("n0"), article_texts()
+    rows = []
+    for side in (p["a"], p["b"]):
+        art = Article(**{**texts[side["article_id"]], "published": side["published"]})
+        found = [
+            event_row(art.id, e.model_dump())
+            for e in pipe(art).output().events
+            if e.evidence_start is not None
+            and e.evidence_start < side["evidence_end"]
+            and side["evidence_start"] < (e.evidence_end or 0)
+            and e.sub_event_type == "Suicide bomb"
+        ]
+        assert found, f"no suicide bombing read from {side['evidence']}"
+        rows.append(found[0])
+    assert [(r["location"], r["admin1"]) for r in rows] == [("Suruç", "Şanlıurfa")] * 2
+    assert compare({**rows[0], "id": 1}, {**rows[1], "id": 2}, article_similarity=_article_similarity).same

@@ -639,13 +639,14 @@ def export(args, feat: Featurizer, lex: tuple[Lexicon, Lexicon], nets, out: str)
         "config": {k: v for k, v in vars(args).items() if k not in ("out", "report", "data")},
     }
     arrays: dict[str, np.ndarray] = {
-        "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
         "lex_word": np.stack(list(word_lex.table.values())).astype(np.float32),
         "lex_stem": np.stack(list(stem_lex.table.values())).astype(np.float32),
     }
     if feat.gazetteer is not None:
         meta["lex_gaz_keys"] = list(feat.gazetteer.table)
         arrays["lex_gaz"] = np.stack(list(feat.gazetteer.table.values())).astype(np.float32)
+    # serialised last: the gazetteer keys above belong in it
+    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     for i, net in enumerate(nets):
         p = f"m{i}_"
         sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}

@@ -199,7 +199,7 @@ def test_crf_role_table_handles_tokens_without_known_attributes(tagger: NerTagge
     # types whose roles have no weighted attribute (empty segments), also as the last type
     crf = tagger.crf
     toks = ["بغداد", "ققققققققق", "،", "ظظظظظظظظظ"]
-    crf._cache.clear()
+    crf.clear_cache()
     fast = crf.emissions(toks)
     slow = np.stack([crf._sum(attrs) for attrs in sentence_attrs(toks, crf.res)])
     np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-4)

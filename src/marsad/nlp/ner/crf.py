@@ -245,6 +245,10 @@ class CrfModel:
         # rounded as `save` stores them, so a model scores the same before and after a save
         return cls(attrs, w.astype(np.float16).astype(np.float32), trans, res)
 
+    def clear_cache(self) -> None:
+        self._cache.clear()
+        self._forms.clear()
+
     # -- scoring --------------------------------------------------------------------------
     def _sum(self, attrs: list[str]) -> np.ndarray:
         ids = [self.index[a] for a in attrs if a in self.index]

@@ -194,6 +194,13 @@ class NerTagger:
                 cls._loaded[key] = cls(key)
             return cls._loaded[key]
 
+    def clear_caches(self) -> None:
+        """Forget both models' per-token-type features (to time a cold start, or free memory)."""
+        with self._cache_lock:
+            self._cache.clear()
+            if self.crf is not None:
+                self.crf.clear_cache()
+
     # -- features ---------------------------------------------------------------------------
     def _vectors(self, tokens: list[str]) -> np.ndarray:
         """(n, models, D) input vectors for these tokens, computed once per token type."""
@@ -378,9 +385,12 @@ def propagate_mentions(
     if not found:
         return tags
     seen: Counter = Counter()
+    firsts = {k[0] for k in found}  # only n-grams starting with a found name's first stem can match
     for ks in keyed:
-        for n in range(1, max_len + 1):
-            for i in range(len(ks) - n + 1):
+        for i, first in enumerate(ks):
+            if first not in firsts:
+                continue
+            for n in range(1, min(max_len, len(ks) - i) + 1):
                 key = tuple(ks[i : i + n])
                 if key in found:
                     seen[key] += 1
@@ -389,10 +399,14 @@ def propagate_mentions(
         typ, k = c.most_common(1)[0]
         if k >= min_count and 2 * sum(c.values()) >= seen[key]:
             good[key] = typ
+    firsts = {k[0] for k in good}
     out = [list(tg) for tg in tags]
     for ks, tg in zip(keyed, out, strict=True):
         i = 0
         while i < len(ks):
+            if ks[i] not in firsts:
+                i += 1
+                continue
             for n in range(min(max_len, len(ks) - i), 0, -1):
                 key = tuple(ks[i : i + n])
                 if key in good and all(t == "O" for t in tg[i : i + n]):

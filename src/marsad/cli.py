@@ -252,7 +252,9 @@ def serve(
     import uvicorn
 
     from marsad.api.app import create_app
+    from marsad.api.malloc import limit_arenas
 
+    limit_arenas()  # before any thread allocates: memory stays flat under load
     err.print(f"marsad on http://{host}:{port}  (API docs: /docs; Ctrl-C to stop)")
     if workers == 1:
         app_ = create_app(db, read_token=read_token or None, tile_url=tile_url)

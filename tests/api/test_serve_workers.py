@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -20,10 +21,12 @@ def test_two_workers_answer_on_one_port(tmp_path: Path) -> None:
     seed(store)
     store.close()
     port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "marsad", "serve", "--db", db, "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env=env,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -38,6 +41,9 @@ def test_two_workers_answer_on_one_port(tmp_path: Path) -> None:
                 continue
             pids.add(body["pid"])
         assert len(pids) == 2 and proc.pid not in pids
+        for pid in pids:  # two malloc arenas in each server process (marsad.api.malloc)
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert b"MALLOC_ARENA_MAX=2" in environ
         assert httpx.get(url + "/api/events", timeout=10).json()["total"] == 5
     finally:
         proc.terminate()

@@ -221,3 +221,24 @@ def test_a_lead_without_a_place_dates_its_countrys_details() -> None:
     )
     (ev,) = _at(_events(text, "2015-08-03"), "Bama")
     assert (ev.date, ev.location.admin1) == ("2015-08-03", "Borno")
+
+
+def test_an_act_told_as_a_motive_keeps_no_date_of_the_retaliation() -> None:
+    # snn-2015-07-22-1339: "اليوم الأربعاء" dates the PKK's killing of two police officers; the
+    # suicide bombing it avenged ("انتقاما لتفجير انتحاري") happened two days before
+    text = (
+        "أعلن حزب العمال الكردستاني مسؤوليته عن قتل ضابطي شرطة في جنوب شرق تركيا اليوم الأربعاء قائلا إنه جاء "
+        "انتقاما لتفجير انتحاري ألقي باللوم فيه على تنظيم الدولة الإسلامية وأسفر عن مقتل 32 شخصا."
+    )
+    bombings = [e for e in _events(text, "2015-07-22") if e.sub_event_type == "Suicide bomb"]
+    assert bombings and all(e.date is None for e in bombings)
+
+
+def test_the_retaliation_told_first_keeps_its_date() -> None:
+    # snn-2015-07-24-1163: the strike comes before "ردا على" and keeps "أمس الخميس"
+    text = (
+        "قصفت تركيا أمس الخميس مواقع لتنظيم ا»داعش» الارهابي في سوريا ردا على مقتل احد جنودها باطلاق نار من "
+        "قبل متطرفين."
+    )
+    strikes = [e for e in _events(text, "2015-07-24") if e.event_type == "Explosions/Remote violence"]
+    assert strikes and strikes[0].date == "2015-07-23"

@@ -803,6 +803,9 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> l
         return list(days)
     if inside:  # the date nearest the act, resolved or not
         nearest = min(inside, key=lambda m: abs(m.start - trigger.start))
+        cues = doc.in_span(group.start, group.end, "cue")
+        if any(c.value.kind == "motive" and nearest.end <= c.start < trigger.start for c in cues):
+            return []  # "اليوم ... انتقاما لتفجير": the date is the retaliation's; the act came before
         return [nearest.value.iso] if nearest.value.iso else []
     found = resolve_date(doc, group.start, group.end)
     return [found.iso] if found is not None and found.iso else []

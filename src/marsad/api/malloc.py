@@ -3,8 +3,8 @@
 glibc gives each thread that allocates its own arena (up to 8 per core). Under load the API's
 threads render and drop answers of tens of kilobytes, and memory freed in one arena is not
 reused by another: a server's private memory grew ~1 MB a second under 50 clients and never came
-back. Two arenas keep it flat (measured by `bench/bench_load.py`) at no measurable cost in speed,
-since the routes hold Python's lock most of the time anyway.
+back. Two arenas keep it flat (measured by `bench/bench_load.py`), at no cost in speed we could
+measure: the routes hold Python's lock most of the time anyway.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def resolve_url(db: str | None) -> str:
     return f"sqlite:///{Path(value).expanduser()}"
 
 
-SQLITE_POOL = 40  # as many as the API's worker threads (anyio's default)
+SQLITE_POOL = 40  # connections kept: above the API's threads (8 by default, MARSAD_API_THREADS)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -117,9 +117,9 @@ class Store:
         """Open (and migrate) the database; `columns` keeps an in-memory column copy for fast reads."""
         self.url = resolve_url(db)
         if sa.engine.make_url(self.url).get_backend_name() == "sqlite":
-            # The API answers from up to 40 threads at once: with the default pool (5 kept) most
-            # requests opened a new connection (and ran its pragmas) and closed it afterwards, a
-            # fifth of a server's time under load. A file needs no liveness ping before use.
+            # The API answers from several threads at once: with the default pool (5 kept) most
+            # requests under load opened a new connection (and ran its pragmas) and closed it
+            # afterwards, a fifth of a server's time. A file needs no liveness ping before use.
             self.engine = sa.create_engine(self.url, future=True, pool_size=SQLITE_POOL, max_overflow=8)
         else:
             # a PostgreSQL server may have restarted since a pooled connection was made: ping it

@@ -12,6 +12,9 @@ Figures:
   1,000 new events (half of them new reports of stored events); `merge_events` on those 1,000 is
   timed (indexed country/date look-ups in batches; the target is under 10 s). The benchmark's
   throw-away database drops the full-text triggers before loading (merging never reads them).
+
+`python bench/bench_merge.py --explain [--live]` prints each pair judged wrongly with the verdict's
+score, reasons and both events' fields (no million-event part).
 """
 
 from __future__ import annotations
@@ -265,5 +268,38 @@ def run(shared: Path) -> dict[str, Any]:
     return {**pair_quality(), **incremental()}
 
 
+_SHOWN = ("event_type", "sub_event_type", "date", "actor1", "actor2", "location", "admin1", "geo_precision")
+
+
+def explain_misses(live: bool = False) -> list[str]:
+    """One block per pair judged wrongly (judged events, or today's with `live`): the verdict's
+    score, its reasons, and both events' fields side by side."""
+    pairs, arts = _load_pairs()
+    rules = default_rules()
+    words = {k: content_words(f"{a.get('title') or ''} {a['text']}", rules) for k, a in arts.items()}
+    events = _live_events(pairs, arts)[0] if live else {}
+    out = []
+    for p in pairs:
+        a, b = (events.get((p["pair"], s)) for s in "ab") if live else (p["a"], p["b"])
+        if a is None or b is None:
+            if p["same"]:
+                out.append(f"{p['pair']} same=True: a side is lost ({p['note']})")
+            continue
+        v = compare(
+            {**a, "id": 1}, {**b, "id": 2}, rules, lambda x, y: len(words[x] & words[y]) / len(words[x] | words[y])
+        )
+        if v.same == p["same"]:
+            continue
+        lines = [f"{p['pair']} same={p['same']} score={v.score:g} {v.why_not or ''} {v.reasons} ({p['note']})"]
+        lines += [f"  {k:15} {a.get(k)!s:45} | {b.get(k)}" for k in (*_SHOWN, "fatalities", "evidence")]
+        out.append("\n".join(lines))
+    return out
+
+
 if __name__ == "__main__":  # pragma: no cover
-    print(json.dumps(run(ROOT.parent / "shared"), indent=2))
+    import sys
+
+    if "--explain" in sys.argv:  # missed and false merges with their reasons, without the slow part
+        print("\n\n".join(explain_misses(live="--live" in sys.argv)))
+    else:
+        print(json.dumps(run(ROOT.parent / "shared"), indent=2))

@@ -175,6 +175,17 @@ class _Memory(threading.Thread):
         return self.samples
 
 
+def _cache_bytes(url: str, pids: int) -> int:
+    """The response caches' bodies in bytes, summed over the server's processes."""
+    seen: dict[int, int] = {}
+    for _ in range(200):
+        if len(seen) == pids:
+            break
+        health = httpx.get(url + "/api/health", headers={"Connection": "close"}, timeout=60).json()
+        seen[health["pid"]] = health["response_cache"]["bytes"]
+    return sum(seen.values())
+
+
 def run(shared: Path) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: `make bench-deps` (or apt-get install wrk)")
@@ -231,6 +242,7 @@ def run(shared: Path) -> dict[str, Any]:
                 warm = _paths(mix, countries, int(PATHS_PER_S * WARMUP_S), seed=1)
                 _wrk(url, warm, WARMUP_S, CLIENTS, folder)
             rss_start, mem1 = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
+            cache_start = _cache_bytes(url, int(SERVER_WORKERS))
             paths = _paths(mix, countries, int(PATHS_PER_S * SECONDS), seed=2)
             sampler = _Memory(proc.pid)
             sampler.start()
@@ -239,6 +251,7 @@ def run(shared: Path) -> dict[str, Any]:
             server_cpu = _cpu_s(server) - cpu0
             memory = sampler.stop()
             rss_end = _rss_mb(proc.pid)
+            cache_end = _cache_bytes(url, int(SERVER_WORKERS))
     finally:
         proc.terminate()
         try:
@@ -267,6 +280,8 @@ def run(shared: Path) -> dict[str, Any]:
             "private_growth_warmup_mb": round(mem1 - mem0, 1),
             "private_growth_mb": round(memory[-1] - memory[0], 1),
             "private_samples_mb": memory,
+            "response_cache_start_mb": round(cache_start / 1e6, 1),
+            "response_cache_end_mb": round(cache_end / 1e6, 1),
             "load_average_at_end": round(os.getloadavg()[0], 1),
             "server_cpu_cores": round(server_cpu / elapsed, 2),
             "client_cpu_share_of_one_core": round(result["client_cpu_s"] / elapsed, 2),

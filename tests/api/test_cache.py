@@ -79,6 +79,8 @@ def test_health_says_when_the_column_copy_is_ready(seeded: tuple[TestClient, dic
     client.get("/api/events")  # a small database's copy is loaded by the first read
     body = client.get("/api/health").json()
     assert body["status"] == "ok" and body["ready"] is True and body["events_in_memory"] == 5
+    cache = body["response_cache"]  # the /api/events answer above was filed
+    assert cache["entries"] == 1 and cache["bytes"] == len(client.get("/api/events").content)
 
 
 def test_a_late_reader_of_an_older_version_leaves_the_cache_alone() -> None:

@@ -336,6 +336,8 @@ def create_app(
             "ready": columns is None or snap is not None,
             "events_in_memory": len(snap) if snap is not None else None,
             "pid": os.getpid(),
+            # this process's response cache (bounded in entries and bytes): what its memory holds
+            "response_cache": {"entries": len(cache.entries), "bytes": cache.size},
         }
 
     @app.get("/api/me", tags=["review"])

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from marsad.nlp.ner.data import normalize, strip_clitics
-from marsad.nlp.ner.features import TAGS, TYPES, shape
+from marsad.nlp.ner.features import TAGS, TYPES, shape, stem_key
 
 WINDOW = 3  # neighbours on each side whose form and stem are features
 MAX_GAZ_WORDS = 4
@@ -58,7 +58,7 @@ class CrfResources:
         """(name, type) pairs -> {stem tuple: sorted types}, names of 1..MAX_GAZ_WORDS words."""
         out: dict[tuple[str, ...], set[str]] = {}
         for name, typ in names:
-            words = tuple(w for w in (stem_of(x) for x in name.replace("_", " ").split()) if w)
+            words = tuple(w for w in (stem_key(x) for x in name.replace("_", " ").split()) if w)
             if 0 < len(words) <= MAX_GAZ_WORDS:
                 out.setdefault(words, set()).add(typ)
         return {k: sorted(v) for k, v in out.items()}
@@ -73,7 +73,7 @@ class CrfResources:
         counts: dict[str, Counter] = {}
         for toks, tags in sents:
             for t, g in zip(toks, tags, strict=True):
-                counts.setdefault(stem_of(t), Counter())[g.partition("-")[2] or "O"] += 1
+                counts.setdefault(stem_key(t), Counter())[g.partition("-")[2] or "O"] += 1
         out = {}
         for key, c in counts.items():
             n = sum(c.values())
@@ -83,10 +83,6 @@ class CrfResources:
             share = round(4 * (n - c["O"]) / (n + 1))
             out[key] = [f"lx={typ}", f"lxe={share}", *sorted(f"lxt={t}" for t in c if t in TYPES)]
         return out
-
-
-def stem_of(token: str) -> str:
-    return strip_clitics(normalize(token))
 
 
 def token_roles(token: str, res: CrfResources) -> list[list[str]]:
@@ -395,21 +391,7 @@ _ALLOWED, _FIRST = bio_allowed()
 
 def decode_marginals(p: np.ndarray) -> list[int]:
     """The valid BIO sequence with the highest product of per-token probabilities."""
-    lp = np.log(p + 1e-9)
-    tr = np.where(_ALLOWED, 0.0, -1e9)
-    score = lp[0] + np.where(_FIRST, 0.0, -1e9)
-    back = []
-    for i in range(1, len(p)):
-        cand = score[:, None] + tr
-        best = cand.argmax(0)
-        back.append(best)
-        score = cand[best, np.arange(len(best))] + lp[i]
-    k = int(score.argmax())
-    path = [k]
-    for b in reversed(back):
-        k = int(b[k])
-        path.append(k)
-    return path[::-1]
+    return decode_marginals_batch(p[None], np.array([len(p)]))[0]
 
 
 def forward_backward_batch(

@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench.bench_api import N_EVENTS, _cached_sqlite, _free_port, _queries
-from bench.bench_scale import _descendants
+from bench.bench_scale import _cpu_seconds, _descendants
 
 SECONDS = float(os.environ.get("MARSAD_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("MARSAD_LOAD_CLIENTS", "50"))
@@ -116,18 +116,6 @@ def _paths(mix: list[tuple[str, dict[str, Any]]], countries: list[str], n: int, 
         path, params = next(fresh) if rnd.random() < UNIQUE else mix[i % len(mix)]
         out.append(f"{path}?{urlencode(params)}" if params else path)
     return out
-
-
-def _cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds of the processes (Linux /proc; clock ticks of 1/100 s)."""
-    total = 0
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _wrk(url: str, paths: list[str], seconds: float, clients: int, folder: Path) -> dict[str, Any]:
@@ -246,9 +234,9 @@ def run(shared: Path) -> dict[str, Any]:
             paths = _paths(mix, countries, int(PATHS_PER_S * SECONDS), seed=2)
             sampler = _Memory(proc.pid)
             sampler.start()
-            cpu0 = _cpu_s(server)
+            cpu0 = sum(_cpu_seconds(p) for p in server)
             result = _wrk(url, paths, SECONDS, CLIENTS, folder)
-            server_cpu = _cpu_s(server) - cpu0
+            server_cpu = sum(_cpu_seconds(p) for p in server) - cpu0
             memory = sampler.stop()
             rss_end = _rss_mb(proc.pid)
             cache_end = _cache_bytes(url, int(SERVER_WORKERS))

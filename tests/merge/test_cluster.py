@@ -121,8 +121,9 @@ def test_wire_copies_count_once(tmp_path: object) -> None:
 def test_a_reviewers_merge_is_counted_and_dates_select_events(tmp_path: object) -> None:
     store = Store(f"{tmp_path}/r.db")
     try:
-        # Two reports the rules keep apart (actor extraction disagrees), merged by a reviewer.
-        p = pair("t8")  # blast at a Mogadishu hotel, six killed, from two outlets
+        # Two reports the rules keep apart (geocoding put Abha in the wrong admin-1), merged by a
+        # reviewer.
+        p = pair("n30")  # the Abha emergency-forces mosque bombing, from two outlets
         head, other = add_events(store, [p["a"], p["b"]])
         assert merge_new(store).merged == 0
         store.review(other, "huda", "merge", into=head)
@@ -133,7 +134,26 @@ def test_a_reviewers_merge_is_counted_and_dates_select_events(tmp_path: object) 
         assert unmerge(store, other, user="huda") == [other]
         assert _state(store, other) == ("new", None)
         # `since` as a day: the events dated from it are examined.
-        assert merge_events(store, since="2015-07-26").examined == 2
-        assert merge_events(store, since="2015-07-27").examined == 0
+        assert merge_events(store, since="2015-08-06").examined == 2
+        assert merge_events(store, since="2015-08-07").examined == 0
+    finally:
+        store.close()
+
+
+def test_undated_reports_merge_on_their_publication_days(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        # p42, al-Houta (Lahij): a report dated 30 July, and one of 31 July whose sentence gives no
+        # date ("أفادت مصادر يمنية بسيطرة المقاومة الشعبية على أجزاء من مدينة الحوطة").
+        p = pair("p42")
+        undated = {**p["b"], "date": None}
+        first = add_events(store, [undated])  # the undated one stored first: found as a candidate
+        second = add_events(store, [p["a"]])
+        report = merge_new(store)
+        assert [(e, h) for e, h, _ in report.links] == [(second[0], first[0])]
+        # The resistance's takeover of al-Waht and Sabr in Lahij on 26 July (p29), before the
+        # undated report's window (28-31 July): another incident.
+        earlier = add_events(store, [pair("p29")["a"]])
+        assert merge_new(store).merged == 0 and _state(store, earlier[0]) == ("new", None)
     finally:
         store.close()

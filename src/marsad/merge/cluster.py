@@ -19,7 +19,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from marsad.merge.rules import MergeRules, compare, content_words, date_keys, default_rules
+from marsad.merge.rules import (
+    MergeRules,
+    candidate_keys,
+    compare,
+    content_words,
+    default_rules,
+    own_key,
+    parse_day,
+    undated_window,
+)
 from marsad.merge.sources import cluster_summaries
 from marsad.store.db import Store, StoreError
 from marsad.store.schema import (
@@ -128,7 +137,8 @@ def merge_events(
             new = _rows(conn, events.c.date >= since)
         else:
             new = _rows(conn, events.c.id > (since or 0))
-        new = [r for r in new if r["status"] not in CLOSED and r["country"] and r["date"]]
+        _add_published(conn, new)
+        new = [r for r in new if r["status"] not in CLOSED and r["country"] and own_key(r)]
         new.sort(key=lambda r: r["id"])
         report.examined = len(new)
         if not new:
@@ -138,7 +148,9 @@ def merge_events(
         clusters = _cluster_articles(conn, pool)
         by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for row in sorted(pool.values(), key=lambda r: r["id"]):
-            by_key[(row["country"], row["date"])].append(row)
+            key = own_key(row)
+            if key is not None:
+                by_key[(row["country"], key)].append(row)
         members_of: dict[int, list[int]] = defaultdict(list)
         for row in pool.values():
             if row["status"] == "merged" and row["merged_into"] is not None:
@@ -149,7 +161,7 @@ def merge_events(
         for ev in new:
             best: tuple[float, int, list[str]] | None = None
             seen_heads: set[int] = set()
-            for key in date_keys(ev["date"], rules.max_days):
+            for key in candidate_keys(ev, rules):
                 for cand in by_key.get((ev["country"], key), ()):
                     if cand["id"] >= ev["id"]:
                         continue
@@ -180,8 +192,10 @@ def merge_events(
     return report
 
 
+KEYS_PER_QUERY = 8  # date values per candidate statement: a day-dated event's 5 days, month and year fit one
 _CANDIDATES = sa.text(
-    f"SELECT {', '.join(COLUMNS)} FROM events WHERE country = :c AND date IN (:d0, :d1, :d2, :d3, :d4) "
+    f"SELECT {', '.join(COLUMNS)} FROM events WHERE country = :c "
+    f"AND date IN ({', '.join(f':d{j}' for j in range(KEYS_PER_QUERY))}) "
     "AND status != 'rejected' AND (lat IS NULL OR lon IS NULL OR geo_precision IS NULL "
     "OR geo_precision NOT IN ('point', 'city') OR (lat BETWEEN :s AND :n AND lon BETWEEN :w AND :e))"
 )
@@ -196,23 +210,70 @@ def _candidates(conn: sa.Connection, new: list[dict[str, Any]], rules: MergeRule
     """
     pool: dict[int, dict[str, Any]] = {}
     for ev in new:
-        keys = date_keys(ev["date"], rules.max_days)
+        keys = [k for k in candidate_keys(ev, rules) if not k.startswith("~")]
         box = {"s": -90.0, "n": 90.0, "w": -180.0, "e": 180.0}
         if ev["geo_precision"] in rules.precise and ev["lat"] is not None and ev["lon"] is not None:
             dlat = rules.max_km / 111.0
             dlon = dlat / max(0.1, math.cos(math.radians(ev["lat"])))
             box = {"s": ev["lat"] - dlat, "n": ev["lat"] + dlat, "w": ev["lon"] - dlon, "e": ev["lon"] + dlon}
-        for i in range(0, len(keys), 5):  # five date values per statement (a wider max_days: more)
-            group = keys[i : i + 5]
-            group += [group[0]] * (5 - len(group))
+        for i in range(0, len(keys), KEYS_PER_QUERY):
+            group = keys[i : i + KEYS_PER_QUERY]
+            group += [group[0]] * (KEYS_PER_QUERY - len(group))
             params = {"c": ev["country"], **{f"d{j}": k for j, k in enumerate(group)}, **box}
             for r in conn.execute(_CANDIDATES, params):
                 pool.setdefault(r[0], dict(zip(COLUMNS, r, strict=True)))
+    for r in _undated_candidates(conn, new, rules):
+        pool.setdefault(r["id"], r)
     heads = {r["merged_into"] for r in pool.values() if r["status"] == "merged" and r["merged_into"]} - set(pool)
     for chunk in _chunks(sorted(heads)):
         for r in _rows(conn, events.c.id.in_(list(chunk))):
             pool[r["id"]] = r
+    _add_published(conn, list(pool.values()))
     return pool
+
+
+def _add_published(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Give undated events their article's publication day (`published`): they are compared on
+    the days before it (rules.undated_window)."""
+    undated = {r["article_id"] for r in rows if not r["date"] and r.get("article_id") and "published" not in r}
+    published: dict[str, Any] = {}
+    for chunk in _chunks(sorted(undated)):
+        q = sa.select(articles.c.id, articles.c.published).where(articles.c.id.in_(list(chunk)))
+        published |= {aid: pub for aid, pub in conn.execute(q)}
+    for r in rows:
+        if not r["date"] and "published" not in r:
+            r["published"] = published.get(r["article_id"])
+
+
+def _undated_candidates(conn: sa.Connection, new: list[dict[str, Any]], rules: MergeRules) -> list[dict[str, Any]]:
+    """Stored undated events of the new events' countries whose articles appeared on the days
+    whose windows could hold the new events (indexed `country = ? AND date IS NULL` look-ups)."""
+    days: dict[str, set[dt.date]] = defaultdict(set)
+    for ev in new:
+        window = undated_window(ev, rules)
+        if window is not None:  # undated events whose windows overlap this one
+            first, n = window[1] - dt.timedelta(days=rules.undated_days), 2 * rules.undated_days
+        elif (day := parse_day(ev["date"])) is not None:  # published on the day or the few after
+            first, n = day, rules.undated_days
+        else:
+            continue
+        days[ev["country"]].update(first + dt.timedelta(days=i) for i in range(n + 1))
+    out: list[dict[str, Any]] = []
+    cols = [events.c[c] for c in COLUMNS]
+    for country, wanted in days.items():
+        for chunk in _chunks(sorted(wanted)):
+            q = (
+                sa.select(*cols, articles.c.published)
+                .join(articles, articles.c.id == events.c.article_id)
+                .where(
+                    events.c.country == country,
+                    events.c.date.is_(None),
+                    events.c.status != "rejected",
+                    articles.c.published.in_(list(chunk)),
+                )
+            )
+            out += [dict(zip((*COLUMNS, "published"), r, strict=True)) for r in conn.execute(q)]
+    return out
 
 
 def _blocked(conn: sa.Connection, ids: list[int]) -> set[tuple[int, int]]:

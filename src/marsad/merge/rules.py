@@ -26,12 +26,16 @@ class MergeRules:
     symmetric: frozenset[str]
     rare: frozenset[str]
     max_days: int
+    rare_max_days: int
+    undated_days: int
+    signature_min: int
     max_km: float
     precise: frozenset[str]
     unnamed: tuple[str, ...]
     victims: tuple[str, ...]
     victims_act: frozenset[str]
     state: tuple[str, ...]
+    state_rarely_act: frozenset[str]
     region_km: float
     weights: dict[str, float]
     threshold: float
@@ -52,12 +56,16 @@ class MergeRules:
                 symmetric=frozenset(spec.get("symmetric_types") or ()),
                 rare=frozenset(spec.get("rare_sub_event_types") or ()),
                 max_days=int(spec["max_days"]),
+                rare_max_days=int(spec["rare_max_days"]),
+                undated_days=int(spec["undated_days"]),
+                signature_min=int(spec["signature_min_fatalities"]),
                 max_km=float(spec["max_km"]),
                 precise=frozenset(spec["precise"]),
                 unnamed=tuple(spec.get("unnamed_prefixes") or ()),
                 victims=tuple(spec.get("victim_prefixes") or ()),
                 victims_act=frozenset(spec.get("victims_act_in") or ()),
                 state=tuple(spec.get("state_prefixes") or ()),
+                state_rarely_act=frozenset(spec.get("state_rarely_act_in") or ()),
                 region_km=float(spec["region_km"]),
                 weights={k: float(v) for k, v in spec["weights"].items()},
                 threshold=float(spec["threshold"]),
@@ -150,50 +158,134 @@ def date_keys(date: str | None, max_days: int = 1) -> list[str]:
     return [date[:7], date[:4]] if len(date) == 7 else [date[:4]]
 
 
-def _dates(a: str | None, b: str | None, rules: MergeRules) -> tuple[bool, str, float]:
-    if not a or not b:
-        return False, "no date", 0.0
-    da, db = parse_day(a), parse_day(b)
+def _as_day(value: Any) -> dt.date | None:
+    """A publication day as stored (a date) or as exchanged (an ISO string, maybe with a time)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return parse_day(str(value)[:10]) if value else None
+
+
+def undated_window(e: dict[str, Any], rules: MergeRules) -> tuple[dt.date, dt.date] | None:
+    """The days an event with no date of its own may have happened on: the `undated_days` before
+    its article's publication day (a report tells what happened lately), or None."""
+    if e.get("date"):
+        return None
+    pub = _as_day(e.get("published"))
+    return None if pub is None else (pub - dt.timedelta(days=rules.undated_days), pub)
+
+
+UNDATED = "~"  # key prefix of an undated event: "~" + its article's publication day
+
+
+def own_key(e: dict[str, Any]) -> str | None:
+    """The key an event is found under: its date, or for an undated one "~" + publication day."""
+    if e.get("date"):
+        return str(e["date"])
+    pub = _as_day(e.get("published"))
+    return None if pub is None else UNDATED + pub.isoformat()
+
+
+def candidate_keys(e: dict[str, Any], rules: MergeRules) -> list[str]:
+    """The `own_key`s of the events `e` may merge with: nearby days (wide enough for a rare act),
+    their month and year, and the publication days of undated events whose window holds them."""
+    window = undated_window(e, rules)
+    if window is None:
+        keys = date_keys(e.get("date"), rules.rare_max_days)
+        day = parse_day(e.get("date"))
+        if day is not None:  # undated events published on the day or in the `undated_days` after it
+            keys += [UNDATED + (day + dt.timedelta(days=i)).isoformat() for i in range(rules.undated_days + 1)]
+        return keys
+    lo, hi = window
+    days = [lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)]
+    keys = {d.isoformat() for d in days} | {d.isoformat()[:7] for d in days} | {d.isoformat()[:4] for d in days}
+    # undated events whose windows overlap this one
+    keys |= {
+        UNDATED + (hi + dt.timedelta(days=i)).isoformat() for i in range(-rules.undated_days, rules.undated_days + 1)
+    }
+    return sorted(keys)
+
+
+DateCheck = tuple[bool, str, float, int | None]  # ok, why, points, gap in days (None: not two days)
+
+
+def _dates(a: dict[str, Any], b: dict[str, Any], rules: MergeRules, rare: bool) -> DateCheck:
+    """Whether the two events' dates allow one incident; `rare`: the same rare act in both."""
+    da_s, db_s = a.get("date"), b.get("date")
+    w = rules.weights
+    if not da_s or not db_s:
+        return _undated(a, b, rules)
+    da, db = parse_day(da_s), parse_day(db_s)
     if da and db:
         gap = abs((da - db).days)
-        if gap > rules.max_days:
-            return False, f"{gap} days apart", 0.0
-        return (
-            True,
-            ("same day" if gap == 0 else f"{gap} day apart"),
-            (rules.weights["same_day"] if gap == 0 else rules.weights["next_day"]),
-        )
+        if gap <= rules.max_days:
+            return (
+                True,
+                ("same day" if gap == 0 else f"{gap} day apart"),
+                w["same_day" if gap == 0 else "next_day"],
+                gap,
+            )
+        if rare and gap <= rules.rare_max_days:
+            return True, f"{gap} days apart (rare act)", w["rare_two_days"], gap
+        return False, f"{gap} days apart", 0.0, gap
     # At least one is a month or a year: compatible when the coarser contains the finer.
-    n = min(len(a), len(b))
-    if a[:n] != b[:n]:
-        return False, "different month/year", 0.0
-    return True, "compatible at coarse precision", rules.weights["coarse_date"]
+    n = min(len(da_s), len(db_s))
+    if da_s[:n] != db_s[:n]:
+        return False, "different month/year", 0.0, None
+    return True, "compatible at coarse precision", w["coarse_date"], None
 
 
-def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bool, str, float]:
+def _undated(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> DateCheck:
+    """One or both events undated: compared on the days before their articles' publication."""
+    wa, wb = undated_window(a, rules), undated_window(b, rules)
+    if (wa is None and not a.get("date")) or (wb is None and not b.get("date")):
+        return False, "no date", 0.0, None
+    w = rules.weights
+    if wa is not None and wb is not None:
+        ok = wa[0] <= wb[1] and wb[0] <= wa[1]
+        return ok, ("both undated, published close" if ok else "both undated, published far apart"), w["undated"], None
+    window, dated = (wa, b["date"]) if wa is not None else (wb, a["date"])
+    assert window is not None
+    day = parse_day(dated)
+    if day is not None:
+        if window[0] <= day <= window[1]:
+            return True, "undated, within days before publication", w["undated"], None
+        return False, "undated, published far from the other's date", 0.0, None
+    n = len(dated)  # a month or a year: one of the window's days must fall in it
+    if dated in (window[0].isoformat()[:n], window[1].isoformat()[:n]):
+        return True, "undated, compatible at coarse precision", w["undated"] + w["coarse_date"], None
+    return False, "undated, different month/year", 0.0, None
+
+
+PlaceCheck = tuple[bool, str, float, str]  # ok, why, points, level: same / near / area / country / none
+
+
+def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> PlaceCheck:
     if not a.get("country") or a.get("country") != b.get("country"):
-        return False, "different or unknown country", 0.0
+        return False, "different or unknown country", 0.0, "none"
     w = rules.weights
     pa, pb = a.get("geo_precision") in rules.precise, b.get("geo_precision") in rules.precise
     has = all(x.get(k) is not None for x in (a, b) for k in ("lat", "lon"))
     if pa and pb and has:
         km = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
         if km > rules.max_km:
-            return False, f"{km:.0f} km apart", 0.0
-        same_name = a.get("location") and a.get("location") == b.get("location")
-        return True, f"{km:.0f} km apart", w["near_5km"] if km <= 5 or same_name else w["near_25km"]
+            return False, f"{km:.0f} km apart", 0.0, "none"
+        if km <= 5 or (a.get("location") and a.get("location") == b.get("location")):
+            return True, f"{km:.0f} km apart", w["near_5km"], "same"
+        return True, f"{km:.0f} km apart", w["near_25km"], "near"
     # A region ("جنوب شرق تركيا") and a town in it: the region's centre lies within its reach.
     regional = [x for x in (a, b) if x.get("geo_precision") == "region"]
     if len(regional) == 1 and (pa or pb) and has:
         km = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
         if km <= rules.region_km:
-            return True, "town within the region", w["same_admin1"]
+            return True, "town within the region", w["same_admin1"], "area"
     # One place is imprecise (admin-1, region, country): the same admin-1 when both name one.
     if a.get("admin1") and b.get("admin1"):
         if a["admin1"] != b["admin1"]:
-            return False, "different admin-1", 0.0
-        return True, "same admin-1", w["same_admin1"]
-    return True, "same country (one place imprecise)", w["country_only"]
+            return False, "different admin-1", 0.0, "none"
+        return True, "same admin-1", w["same_admin1"], "area"
+    return True, "same country (one place imprecise)", w["country_only"], "country"
 
 
 def _base(name: str) -> str:
@@ -217,25 +309,32 @@ def _actor_ok(x: str | None, y: str | None, rules: MergeRules) -> tuple[bool, bo
 Sides = tuple[str | None, str | None]
 
 
-def _readings(e: dict[str, Any], rules: MergeRules, same_act: bool) -> list[Sides]:
-    """The (actor1, actor2) readings an extracted event allows.
+def _readings(e: dict[str, Any], rules: MergeRules, same_act: bool) -> list[tuple[Sides, float]]:
+    """The (actor1, actor2) readings an extracted event allows, each with its cost in points.
 
     One actor on both sides ("Islamic State" / "Islamic State") means extraction could not tell
     who acted: it is named in one role or the other, which only the other report of the same
     kind of act (`same_act`: same sub-event type) may settle. Civilians or protesters as the side
-    that shells or bombs are the victims read in the wrong place: they are the side hit.
+    that shells or bombs are the victims read in the wrong place: they are the side hit. A state's
+    forces as the side that set off a bomb (`state_rarely_act`) are most often its target or its
+    investigators: the event is also read with that side unknown, at a cost.
     """
     a1, a2 = e.get("actor1"), e.get("actor2")
     if a1 and a2 and _base(a1) == _base(a2) and same_act:
-        return [(a1, None), (None, a2)]
+        return [((a1, None), 0.0), ((None, a2), 0.0)]
     if a1 and a1.startswith(rules.victims) and e.get("event_type") not in rules.victims_act:
         if not a2 or a2.startswith(rules.unnamed + rules.victims):
-            return [(None, a1)]
-        return [(a2, a1)]
-    return [(a1, a2)]
+            return [((None, a1), 0.0)]
+        return [((a2, a1), 0.0)]
+    if a1 and a1.startswith(rules.state) and e.get("sub_event_type") in rules.state_rarely_act:
+        return [((a1, a2), 0.0), ((None, a2 or a1), rules.weights["state_misread"])]
+    return [((a1, a2), 0.0)]
 
 
-def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bool, str, float]:
+def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules, soft: bool = False) -> tuple[bool, str, float]:
+    """Whether the sides are compatible, and their points. `soft`: the same rare act at one place
+    on one day, where two readings of who did it are likelier than two attacks (claims and
+    accusations differ between outlets in the first days): a conflict costs points instead."""
     w = rules.weights
 
     def pairing(x: Sides, y: Sides) -> tuple[bool, float]:
@@ -255,23 +354,32 @@ def _actors(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> tuple[bo
 
     symmetric = a.get("event_type") in rules.symmetric and b.get("event_type") in rules.symmetric
     same_act = a.get("sub_event_type") == b.get("sub_event_type")
-    best: tuple[bool, float] | None = None
-    for x in _readings(a, rules, same_act):
-        for y in _readings(b, rules, same_act):
+    # The best pairing of the readings as read, and of those where a side was taken as misread.
+    best: dict[bool, tuple[bool, float]] = {}
+    for x, cost_x in _readings(a, rules, same_act):
+        for y, cost_y in _readings(b, rules, same_act):
             for yy in (y, (y[1], y[0])) if symmetric else (y,):
                 ok_r, pts_r = pairing(x, yy)
-                if best is None or (ok_r, pts_r) > best:
-                    best = (ok_r, pts_r)
-    assert best is not None
-    ok, pts = best
+                misread, got = bool(cost_x or cost_y), (ok_r, pts_r + cost_x + cost_y)
+                if misread not in best or got > best[misread]:
+                    best[misread] = got
+    ok, pts = best[False]
     if ok:
         return True, "actors compatible", pts
     # Extraction sometimes codes the target as the attacker ("Police Forces of X" for a bombing
     # of a police post). Reports that still share a named actor, in whatever role, are kept
     # compatible at a cost; reports naming only different actors are different events.
+    options = []
+    if best.get(True, (False, 0.0))[0]:
+        options.append((best[True][1], "actors compatible (a state's forces read as the bomber)"))
     na, nb = _named(a, rules), _named(b, rules)
     if not na or not nb or na & nb:
-        return True, "actors in other roles", w["actor_roles"]
+        options.append((w["actor_roles"], "actors in other roles"))
+    if options:
+        pts, why = max(options)
+        return True, why, pts
+    if soft:
+        return True, "sides read differently (same rare act, place and day)", w["rare_actor_conflict"]
     return False, f"actors differ ({a.get('actor1')}/{a.get('actor2')} vs {b.get('actor1')}/{b.get('actor2')})", 0
 
 
@@ -309,24 +417,35 @@ def compare(
     if fa is None or fa != fb:
         return Verdict(False, why_not="different event type family", compatible=False)
     score, reasons = 0.0, []
-    if a.get("sub_event_type") == b.get("sub_event_type"):
+    same_sub = a.get("sub_event_type") == b.get("sub_event_type")
+    rare = same_sub and a.get("sub_event_type") in rules.rare
+    if same_sub:
         score += w["same_sub_event_type"]
         reasons.append("same sub-event type")
-        if a.get("sub_event_type") in rules.rare:
+        if rare:
             score += w["rare_sub_event_type"]
             reasons.append("rare sub-event type")
     elif a.get("event_type") == b.get("event_type"):
         score += w["same_event_type"]
         reasons.append("same event type")
-    for check in (_dates(a.get("date"), b.get("date"), rules), _places(a, b, rules), _actors(a, b, rules)):
-        ok, why, pts = check
-        if not ok:
-            return Verdict(False, why_not=why, compatible=False)
-        score += pts
-        reasons.append(why)
+    d_ok, d_why, d_pts, gap = _dates(a, b, rules, rare)
+    if not d_ok:
+        return Verdict(False, why_not=d_why, compatible=False)
+    p_ok, p_why, p_pts, level = _places(a, b, rules)
+    if not p_ok:
+        return Verdict(False, why_not=p_why, compatible=False)
+    # One rare act on one day in one area: seldom two incidents (see merge.yaml `rare_text_none`).
+    rare_here = rare and gap == 0 and level != "country"
+    ok, a_why, a_pts = _actors(a, b, rules, soft=rare_here and level == "same")
+    if not ok:
+        return Verdict(False, why_not=a_why, compatible=False)
+    score += d_pts + p_pts + a_pts
+    reasons += [d_why, p_why, a_why]
     sim = text_similarity(a.get("evidence") or "", b.get("evidence") or "", rules)
-    for level, name in rules.text_levels:
-        if sim >= level:
+    for level_sim, name in rules.text_levels:
+        if sim >= level_sim:
+            if name == "text_none" and rare_here:
+                name = "rare_text_none"
             score += w[name]
             reasons.append(f"evidence similarity {sim:.2f}")
             break
@@ -342,6 +461,9 @@ def compare(
             # a toll that grows between the first report and the next rarely triples
             score += w["far_fatalities"]
             reasons.append("far fatalities")
+        if rare and fx == fy and fx >= rules.signature_min:
+            score += w["rare_same_toll"]
+            reasons.append("same rare act, same toll")
     gain = w["same_article_text"]
     ids = (a.get("article_id"), b.get("article_id"))
     if article_similarity and all(ids) and rules.threshold - gain <= score < rules.threshold:

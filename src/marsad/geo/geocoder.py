@@ -104,6 +104,70 @@ class _Words:
         self.reject_before = {
             normalize(k): {normalize(w) for w in v} for k, v in (a.get("reject_before") or {}).items()
         }
+        self.number_not_distance = {normalize(x) for x in c.get("number_not_distance_after") or []}
+        self.anaphora = _anaphora_words(c.get("anaphora") or {})
+        self.district_words = {normalize(x) for x in c.get("district_words") or []}
+        self.district_not_after = {normalize(x) for x in c.get("district_not_after") or []}
+        self.district_not_before = {normalize(x) for x in c.get("district_not_before") or []}
+        self.district_lookback = int(c.get("district_lookback") or 0)
+        self.district_re = _district_pattern(self.district_words)
+
+
+@dataclass(frozen=True, slots=True)
+class _AnaphorNoun:
+    """One noun of cues.yaml `anaphora.nouns`: its cue words and the steps of its look-back."""
+
+    cues: frozenset[str]
+    steps: tuple[frozenset[str], ...]  # precisions, and "named" (written after one of `cues`)
+
+
+@dataclass(frozen=True, slots=True)
+class _Anaphora:
+    nouns: dict[str, _AnaphorNoun]  # by stem: the normalized noun without its ال
+    pattern: re.Pattern[str] | None
+
+
+_PRECISIONS = {"point", "city", "admin1", "region", "named"}
+
+
+def _anaphora_words(data: dict) -> _Anaphora:
+    """The anaphora section of cues.yaml as one regex over the normalized text (it runs on every
+    article: one C-level scan instead of a look at every token)."""
+    nouns: dict[str, _AnaphorNoun] = {}
+    for noun, spec in (data.get("nouns") or {}).items():
+        key = normalize(noun)
+        steps = tuple(frozenset(step) for step in spec.get("steps") or [])
+        bad = {p for step in steps for p in step} - _PRECISIONS
+        if not key.startswith("ال") or not steps or bad:
+            raise ValueError(
+                f"cues.yaml: anaphora.nouns.{noun}: the noun must start with ال and its steps list "
+                f"precisions among {sorted(_PRECISIONS)} (got {sorted(bad) or spec.get('steps')})"
+            )
+        nouns[key[2:]] = _AnaphorNoun(frozenset(normalize(x) for x in spec.get("cue") or []), steps)
+    after = [normalize(x) for x in data.get("reflexive_after") or []]
+    before = [normalize(x) for x in data.get("reflexive_before") or []]
+    if not nouns or not after or not before:
+        return _Anaphora(nouns, None)
+
+    def alt(words: list[str] | dict[str, _AnaphorNoun]) -> str:
+        return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+    # "بالمدينة نفسها", "للمنطقة ذاتها" (ل + ال written لل), "وبنفس المنطقة"
+    # groups: where the phrase starts once its clitics are cut (na, nl, rb), and the noun (a, b)
+    pattern = re.compile(
+        rf"(?<!\w)(?:[وف]?[بل]?(?P<na>ال)(?P<a>{alt(nouns)})\s+(?:{alt(after)})"
+        rf"|[وف]?ل(?P<nl>ل)(?P<a2>{alt(nouns)})\s+(?:{alt(after)})"
+        rf"|[وف]?[بل]?(?P<rb>{alt(before)})\s+ال(?P<b>{alt(nouns)}))(?!\w)"
+    )
+    return _Anaphora(nouns, pattern)
+
+
+def _district_pattern(words: set[str]) -> re.Pattern[str] | None:
+    """ "حي X", "بحي X", "وفي حي X": the cue word, clitics allowed, and the next word."""
+    if not words:
+        return None
+    alt = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)[وف]?[بل]?(?P<cue>{alt})\s+(?P<name>[^\W\d_]+)")
 
 
 _WORDS: dict[int, _Words] = {}
@@ -217,6 +281,7 @@ def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple:
     return info
 
 
+_DISTRICT_ONLY = frozenset({"district"})
 _NOTHING: tuple = ()  # false: find_candidates skips the token without unpacking it
 _EMPTY: frozenset[str] = frozenset()
 _CLITIC_LETTERS = frozenset("وفبلكا")
@@ -377,14 +442,19 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
     locative = locative_word or attached
     direction = None
     distance = False
-    for size, head in ((2, pw2), (1, pw)):
-        if len(before) < size or not head.direction_head:
+    dbefore, dpw, dpw2 = before, pw, pw2
+    if pw.cue and not c.prefix and len(before) >= 2 and not pw.direction_head:
+        # "450 كلم شرق العاصمة طرابلس", "جنوب مدينة الموصل": the direction comes before the cue
+        dbefore, dpw = before[:-1], pw2
+        dpw2 = (wc.get(before[-3]) or _word(before[-3], w)) if len(before) >= 3 else _NO_WORD
+    for size, head in ((2, dpw2), (1, dpw)):
+        if len(dbefore) < size or not head.direction_head:
             continue
-        found = _direction(before[-size:], w)
+        found = _direction(dbefore[-size:], w)
         if found is not None:
             direction = found
-            rest = before[: len(before) - size]
-            distance = bool(rest) and (wc.get(rest[-1]) or _word(rest[-1], w)).unit
+            rest = dbefore[: len(dbefore) - size]
+            distance = bool(rest) and ((wc.get(rest[-1]) or _word(rest[-1], w)).unit or _bare_distance(rest, w))
             break
     # "قرب الحدود مع النيجر"; "الحدود الجنوبية" is an adjective, not a border with a place
     border = prev == "مع" and pw2.border
@@ -417,6 +487,19 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
         border,
         rejected,
     )
+
+
+_DISTANCE = re.compile(r"^\d{2,4}$")
+
+
+def _bare_distance(words: list[str], w: _Words) -> bool:
+    """ "(450 شرق العاصمة طرابلس)": a number right before a direction is a distance whose unit
+    was left out. Not a year ("منذ 2011 غرب طرابلس"), a single digit, or a road or kilometre
+    post ("الطريق رقم 443 غرب رام الله": cues.yaml number_not_distance_after)."""
+    word = words[-1]
+    if not _DISTANCE.match(word) or (len(word) == 4 and word[:2] in ("19", "20")):
+        return False
+    return len(words) < 2 or _strip(words[-2]).isdisjoint(w.number_not_distance)
 
 
 def _direction(words: list[str], w: _Words) -> tuple[int, int] | None:
@@ -526,6 +609,7 @@ def _allowed(c: Candidate, ctx: _Context, gaz: Gazetteer, w: _Words, countries: 
     cue = ctx.cue
     hard = cue - {"country_soft"}  # "وزارة الداخلية" names no place
     only_soft = bool(cue) and cue <= {"district", "country"}
+    district_only = cue == _DISTRICT_ONLY  # "حي", "ميدان": a part of a town
     loose = ctx.capital or ctx.dateline or ctx.direction is not None
     dem_after = ctx.demonym_after
     size = len(key)
@@ -541,8 +625,10 @@ def _allowed(c: Candidate, ctx: _Context, gaz: Gazetteer, w: _Words, countries: 
             continue  # "منطقة الجزيرة السورية" is not Algiers
         if only_soft and not cue_fit:
             continue  # "حي الجيزة" is a district, not Giza; "دولة X" is a country
-        strong = cue_fit or loose or (ctx.border and p.feature == "country") or dem_after == p.country
         home = countries.get(p.country or "", 0.0)
+        if district_only and p.feature != "district" and home < 0.5:
+            continue  # "حي الجيزة البحرية" in a Libyan article is a district of Sirte, not Giza
+        strong = cue_fit or loose or (ctx.border and p.feature == "country") or dem_after == p.country
         derived = _level(p, key, gaz, w, home)
         if size <= 2:
             if cue_fit and size == 2:
@@ -740,7 +826,86 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     for d in dems:
         if d.iso in gaz.context_only_demonyms and countries.get(d.iso, 0.0) < 0.3:
             d.iso = ""
+    # after the countries are counted: a place named again is not more of the article's topic
+    final = _add_anaphora(text, _add_districts(text, starts, final, w), w)
     return final, [d for d in dems if d.iso], countries
+
+
+# ---------------------------------------------------------------------------------------------
+# places named without a name: "المدينة نفسها", "حي الجيزة البحرية" (a district not in the data)
+
+
+def _add_anaphora(text: str, resolved: list[Resolved], w: _Words) -> list[Resolved]:
+    """Each "المدينة نفسها" / "في ذات المنطقة" as the latest earlier place its noun can name."""
+    ana = w.anaphora
+    if ana.pattern is None:
+        return resolved
+    out = resolved
+    for m in ana.pattern.finditer(text):
+        start = next(m.start(g) for g in ("na", "nl", "rb") if m.start(g) >= 0)
+        noun = ana.nouns[m.group("a") or m.group("a2") or m.group("b")]
+        if any(r.start < m.end() and start < r.end for r in out):
+            continue
+        found = _antecedent(text, out, start, noun)
+        if found is not None:
+            hit = Resolved(start, m.end(), found.place, found.score, "place", "", {"anaphora"})
+            out = sorted([*out, hit], key=lambda r: r.start)  # rare: a few per article at most
+    return out
+
+
+def _antecedent(text: str, resolved: list[Resolved], before: int, noun: _AnaphorNoun) -> Resolved | None:
+    """The latest place before `before` that `noun` can name, trying its steps in order.
+
+    A distance reference ("450 كلم شرق طرابلس") or a border is no antecedent, nor a country:
+    "المنطقة نفسها" after "في سوريا" is some area of it, not the country.
+    """
+    earlier = [r for r in resolved if r.end <= before and r.role == "place" and r.place.precision != "country"]
+    for step in noun.steps:
+        for r in reversed(earlier):
+            if r.place.precision in step or ("named" in step and _named_by(text, r, noun.cues)):
+                return r
+    return None
+
+
+def _named_by(text: str, r: Resolved, cues: frozenset[str]) -> bool:
+    """Whether the word right before the place is one of `cues` ("محافظة لحج", "بمديرية حيس")."""
+    words = text[max(0, r.start - 24) : r.start].split()
+    return bool(words) and not _strip(words[-1]).isdisjoint(cues)
+
+
+def _add_districts(text: str, starts: list[int], resolved: list[Resolved], w: _Words) -> list[Resolved]:
+    """ "حي X" with X unknown to the gazetteer → the town the text is in (city precision).
+
+    Only when the sentence names no town after the district ("في حي نزال، وسط الفلوجة" has its
+    own), and a town was named before it within `district_lookback` sentences.
+    """
+    pattern = w.district_re
+    if pattern is None or w.district_lookback <= 0:
+        return resolved
+    added: list[Resolved] = []
+    begins = [r.start for r in resolved]
+    for m in pattern.finditer(text):
+        name, name_start = m.group("name"), m.start("name")
+        if name in w.district_not_before or name in w.district_words:
+            continue
+        prev = text[max(0, m.start() - 20) : m.start()].split()
+        if prev and not _strip(prev[-1]).isdisjoint(w.district_not_after):
+            continue  # "بث حي", "ظل حيا": alive, live
+        k = bisect.bisect_left(begins, m.start("cue"))
+        if k < len(resolved) and resolved[k].start <= m.end("name"):
+            continue  # a district the gazetteer knows, or a place named right there
+        s = max(bisect.bisect_right(starts, m.start()) - 1, 0)
+        end = starts[s + 1] if s + 1 < len(starts) else len(text)
+        if any(name_start < r.start < end and r.place.precision in ("city", "point") for r in resolved[k:]):
+            continue
+        lo = starts[max(s - w.district_lookback, 0)]
+        town = next(
+            (r for r in reversed(resolved[:k]) if r.start >= lo and r.role == "place" and r.place.precision == "city"),
+            None,
+        )
+        if town is not None:
+            added.append(Resolved(m.start("cue"), m.end("name"), town.place, town.score, "place", "", {"district"}))
+    return sorted([*resolved, *added], key=lambda r: r.start) if added else resolved
 
 
 def directional_region(gaz: Gazetteer, country: Place, direction: tuple[int, int]) -> Place:

@@ -180,3 +180,19 @@ def test_road_number_is_no_distance(tag):
         "غرب مدينة رام الله."
     )
     assert resolved_at(doc, "رام الله").role == "place"
+
+
+def test_event_told_after_a_distance_is_not_at_the_reference(tag):
+    # dev article 003 (elmaouid): the car bombs of the next sentence are in Sirte, not in Tripoli
+    # (the event builder looks back for the paragraph's last town, skipping distance references)
+    from marsad.model import Article
+    from marsad.pipeline import Pipeline
+
+    text = (
+        "وقال محمد الغصري، المتحدث باسم “البنيان المرصوص”، إن “الخطط التي تدرس حاليا لا تقتصر على اقتحام "
+        "الحي الأخير شمال سرت (450 شرق العاصمة طرابلس)، وإنما تتسع لتشمل كيفية تأمينها”.وذكر الغصري أن "
+        "“نشر داعش لعدد كبير من القناصة، وتوالي إرسال السيارات المفخخة، ما يشبه الانتحار الجماعي لمقاتلي "
+        "التنظيم، جعلنا نعيد النظر في خططنا الحالية”."
+    )
+    doc = Pipeline.default()(Article(id="t", text=text))
+    assert doc.events and {e.location.name for e in doc.events} == {"Sirte"}

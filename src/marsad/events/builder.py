@@ -18,7 +18,7 @@ from marsad.events.clauses import split_clauses
 from marsad.events.lexicon import TriggerRule
 from marsad.events.speakers import speaker_of
 from marsad.geo import load as load_gazetteer
-from marsad.geo.geocoder import event_location, haversine_km, main_country
+from marsad.geo.geocoder import event_location, haversine_km, main_country, reference_starts
 from marsad.model import SUB_TO_TYPE, ActorOut, Doc, EventOut, LocationOut, Mention
 from marsad.nlp.dates import resolve_date
 
@@ -639,6 +639,7 @@ def _recent_place(doc: Doc, sent: tuple[int, int], country: str | None) -> Any:
     if country is None:
         return None
     text = doc.norm.text
+    refs = reference_starts(doc)  # "450 كلم شرق طرابلس" measures a distance: no event is there
     idx = doc.sentences.index(sent) if sent in doc.sentences else -1
     for k in range(idx - 1, max(idx - 3, -1), -1):
         s, e = doc.sentences[k]
@@ -647,7 +648,7 @@ def _recent_place(doc: Doc, sent: tuple[int, int], country: str | None) -> Any:
         towns = [
             m
             for m in doc.in_span(s, e, "place")
-            if m.value.precision in ("point", "city") and m.value.country == country
+            if m.value.precision in ("point", "city") and m.value.country == country and m.start not in refs
         ]
         if towns:
             return towns[-1].value

@@ -1033,6 +1033,11 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
     return pick(s, e)
 
 
+def reference_starts(doc: Doc) -> frozenset[int]:
+    """Where the place mentions that only measure a distance start ("450 كلم شرق طرابلس")."""
+    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role == "reference")
+
+
 def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str | None:
     """Which side of "الحدود مع X" the event is on: a country the sentence names (a demonym,
     "الجيش البوركيني", or a place), else the article's countries, that borders X."""
@@ -1079,5 +1084,6 @@ __all__ = [
     "doc_countries",
     "event_location",
     "find_candidates",
+    "reference_starts",
     "resolve",
 ]

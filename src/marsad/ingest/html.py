@@ -10,7 +10,13 @@ from html.parser import HTMLParser
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.baseline import _BLOCK_ELEMS, baseline, html2txt
+from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.main_extractor import extract_content
 from trafilatura.settings import Extractor
+from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from marsad.ingest.items import Candidate, Page, Rejected
 
@@ -41,6 +47,72 @@ def _extractor(url: str | None) -> Extractor:
     options = copy.copy(_EXTRACTOR)  # as trafilatura copies its own settings to change one
     options.url, options.source = url, url.encode("utf-8", "replace").decode("utf-8")
     return options
+
+
+def _page_text_bound(tree: lxml_html.HtmlElement) -> int:
+    """An upper bound on `len(trafilatura.html2txt(tree))`, without its copy and cleaning XPath.
+
+    html2txt deletes elements (never adding text), puts a space before the text and the tail of
+    each block element, then joins the whitespace-separated words: each such space splits at most
+    one word, so the page's joined words plus two per block element bound it
+    (tests/ingest/test_html_parse.py checks it on real pages).
+    """
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    words = body.text_content().split()
+    return sum(map(len, words)) + max(len(words) - 1, 0) + 2 * sum(1 for _ in body.iter(*_BLOCK_ELEMS))
+
+
+def _main_text(tree: lxml_html.HtmlElement, options: Extractor, url: str | None) -> str:
+    """`trafilatura.bare_extraction(tree, options=options).text` for our settings (fast, no
+    comments, balanced focus, no metadata), written out so as to skip three whole-tree costs that
+    change nothing here (a third of trafilatura's time on a news page):
+
+    - the copy of the input tree (the tree is ours and is not used afterwards) and the backup copy
+      of the cleaned tree, which only the slow mode's external comparison reads;
+    - the page text (`html2txt`) measured to decide on the recall retry (stage 4 of
+      `trafilatura.core.trafilatura_sequence`) when a cheap upper bound of it already shows that the
+      extraction covers enough of the page for no retry. When it does not, the exact measure is
+      taken, as trafilatura does.
+
+    The stages and their order are trafilatura's own (2.3.1, pinned in constraints.txt); the
+    thread-forum branch is left out because `read_html` drops the scripts that its JSON-LD test
+    reads before trafilatura runs. tests/ingest/test_html_parse.py compares the two on real pages.
+    """
+    try:
+        return _sequence(tree, options, url)
+    except (TypeError, ValueError):  # what bare_extraction turns into "no document"
+        return ""
+
+
+def _sequence(tree: lxml_html.HtmlElement, options: Extractor, url: str | None) -> str:
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)  # comments off
+    body, text = extract_content(convert_tags(tree_cleaning(copy.copy(tree), options), options, url), options)
+    # stage 3: baseline on the raw tree (its input is copied by it), kept only if longer
+    if len(text) < options.min_extracted_size:
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(text):
+            body, text = b_body, b_text
+    # stage 4: recall retry of a short extraction that covers little of the page
+    if (
+        0 < len(text) < ESCALATION_MAX_LENGTH
+        and len(text) < ESCALATION_PAGE_SHARE * _page_text_bound(tree)
+        and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree))
+    ):
+        recall = copy.copy(options)
+        recall.focus = "recall"
+        r_text = ""
+        try:
+            r_body, r_text = extract_content(convert_tags(tree_cleaning(copy.copy(tree), recall), recall, url), recall)
+        except Exception:  # trafilatura logs and ignores a failed retry too
+            r_text = ""
+        if len(r_text) >= options.min_extracted_size and len(r_text) > ESCALATION_ACCEPT_RATIO * len(text):
+            body, text = r_body, r_text
+    if len(text) < options.min_output_size:  # bare_extraction returns no document then
+        return ""
+    return xmltotxt(body, options.formatting)
 
 
 def parse_tree(html: str | bytes) -> lxml_html.HtmlElement:
@@ -244,10 +316,9 @@ def read_html(html: str, origin: str, url: str | None = None, source: str | None
         # trafilatura drops these itself, but only after copying the tree and running its first
         # XPath passes over them: dropped first (their tails kept, as it does), 10% of its time goes.
         etree.strip_elements(tree, "script", "style", "noscript", "svg", etree.Comment, with_tail=False)
-        doc = trafilatura.bare_extraction(tree, options=_extractor(url))
+        text = _main_text(tree, _extractor(url), url)
     except Exception as exc:  # lxml raises many kinds on broken markup; the page is what failed
         return Rejected(origin, f"cannot parse the HTML: {type(exc).__name__}: {exc}")
-    text = (doc.text or "") if doc is not None else ""
     if cut:  # nested deeper than libxml2 builds: the text is in what it dropped
         text = flat_text(html)
     elif not text.strip():

@@ -192,7 +192,10 @@ def candidate_keys(e: dict[str, Any], rules: MergeRules) -> list[str]:
     their month and year, and the publication days of undated events whose window holds them."""
     window = undated_window(e, rules)
     if window is None:
-        keys = date_keys(e.get("date"), rules.rare_max_days)
+        # Only a rare act may join one dated further off than max_days (`_dates`): other kinds
+        # of act need not fetch those days.
+        rare = e.get("sub_event_type") in rules.rare
+        keys = date_keys(e.get("date"), rules.rare_max_days if rare else rules.max_days)
         day = parse_day(e.get("date"))
         if day is not None:  # undated events published on the day or in the `undated_days` after it
             keys += [UNDATED + (day + dt.timedelta(days=i)).isoformat() for i in range(rules.undated_days + 1)]

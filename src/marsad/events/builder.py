@@ -622,12 +622,20 @@ def _after_publication(doc: Doc, dates: list[str | None]) -> bool:
 
 
 def _is_heading(doc: Doc, sent: tuple[int, int]) -> bool:
-    """A short line standing alone, with no closing full stop: a headline or a section title."""
+    """A short line standing alone, with no closing full stop: a headline or a section title.
+
+    The line counts, not the sentence: "المقاومة الشعبية تستعيد قاعدة العند.. والقوات الخليجية
+    تؤمن عدن" is one headline that the splitter cuts at "..", and neither piece is the lead.
+    """
     s, e = sent
     text = doc.norm.text
-    line_start = s == 0 or text[:s].rstrip(" ").endswith("\n")
-    line_end = e == len(text) or text[e:].lstrip(" ").startswith("\n")
-    return line_start and line_end and not text[s:e].rstrip().endswith(".") and len(doc.tokens_in(s, e)) <= 12
+    ls = text.rfind("\n", 0, s) + 1
+    le = text.find("\n", e)
+    le = len(text) if le < 0 else le
+    line = text[ls:le].rstrip()
+    if not line.strip() or (line.endswith(".") and not line.endswith("..")):
+        return False
+    return len(doc.tokens_in(ls, le)) <= 12
 
 
 def _recent_place(doc: Doc, sent: tuple[int, int], country: str | None) -> Any:

@@ -27,6 +27,7 @@ from marsad.merge.rules import (
     default_rules,
     own_key,
     parse_day,
+    signature,
     undated_window,
 )
 from marsad.merge.sources import cluster_summaries
@@ -213,7 +214,8 @@ def _candidates(conn: sa.Connection, new: list[dict[str, Any]], rules: MergeRule
         keys = [k for k in candidate_keys(ev, rules) if not k.startswith("~")]
         box = {"s": -90.0, "n": 90.0, "w": -180.0, "e": 180.0}
         if ev["geo_precision"] in rules.precise and ev["lat"] is not None and ev["lon"] is not None:
-            dlat = rules.max_km / 111.0
+            # a rare act with a notable toll may join one placed farther off (rules.signature)
+            dlat = (rules.signature_km if signature(ev, rules) else rules.max_km) / 111.0
             dlon = dlat / max(0.1, math.cos(math.radians(ev["lat"])))
             box = {"s": ev["lat"] - dlat, "n": ev["lat"] + dlat, "w": ev["lon"] - dlon, "e": ev["lon"] + dlon}
         for i in range(0, len(keys), KEYS_PER_QUERY):

@@ -29,6 +29,7 @@ class MergeRules:
     rare_max_days: int
     undated_days: int
     signature_min: int
+    signature_km: float
     max_km: float
     precise: frozenset[str]
     unnamed: tuple[str, ...]
@@ -59,6 +60,7 @@ class MergeRules:
                 rare_max_days=int(spec["rare_max_days"]),
                 undated_days=int(spec["undated_days"]),
                 signature_min=int(spec["signature_min_fatalities"]),
+                signature_km=float(spec["signature_km"]),
                 max_km=float(spec["max_km"]),
                 precise=frozenset(spec["precise"]),
                 unnamed=tuple(spec.get("unnamed_prefixes") or ()),
@@ -264,7 +266,14 @@ def _undated(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> DateChe
 PlaceCheck = tuple[bool, str, float, str]  # ok, why, points, level: same / near / area / country / none
 
 
-def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> PlaceCheck:
+def signature(e: dict[str, Any], rules: MergeRules) -> bool:
+    """Whether an event may carry a signature: a rare act with a toll of at least `signature_min`."""
+    return e.get("sub_event_type") in rules.rare and (e.get("fatalities") or 0) >= rules.signature_min
+
+
+def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules, signed: bool = False) -> PlaceCheck:
+    """Whether the places allow one incident. `signed`: the same rare act with the same toll, whose
+    places may be read farther apart (a province's capital for a town in it: `signature_km`)."""
     if not a.get("country") or a.get("country") != b.get("country"):
         return False, "different or unknown country", 0.0, "none"
     w = rules.weights
@@ -273,6 +282,8 @@ def _places(a: dict[str, Any], b: dict[str, Any], rules: MergeRules) -> PlaceChe
     if pa and pb and has:
         km = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
         if km > rules.max_km:
+            if signed and km <= rules.signature_km:
+                return True, f"{km:.0f} km apart (same rare act and toll)", w["signature_far"], "near"
             return False, f"{km:.0f} km apart", 0.0, "none"
         if km <= 5 or (a.get("location") and a.get("location") == b.get("location")):
             return True, f"{km:.0f} km apart", w["near_5km"], "same"
@@ -434,7 +445,9 @@ def compare(
     d_ok, d_why, d_pts, gap = _dates(a, b, rules, rare)
     if not d_ok:
         return Verdict(False, why_not=d_why, compatible=False)
-    p_ok, p_why, p_pts, level = _places(a, b, rules)
+    fx, fy = a.get("fatalities"), b.get("fatalities")
+    signed = rare and fx == fy and signature(a, rules)
+    p_ok, p_why, p_pts, level = _places(a, b, rules, signed)
     if not p_ok:
         return Verdict(False, why_not=p_why, compatible=False)
     # One rare act on one day in one area: seldom two incidents (see merge.yaml `rare_text_none`).
@@ -452,7 +465,6 @@ def compare(
             score += w[name]
             reasons.append(f"evidence similarity {sim:.2f}")
             break
-    fx, fy = a.get("fatalities"), b.get("fatalities")
     if fx is not None and fy is not None:
         if fx == fy:
             score += w["same_fatalities"]
@@ -464,7 +476,7 @@ def compare(
             # a toll that grows between the first report and the next rarely triples
             score += w["far_fatalities"]
             reasons.append("far fatalities")
-        if rare and fx == fy and fx >= rules.signature_min:
+        if signed:
             score += w["rare_same_toll"]
             reasons.append("same rare act, same toll")
     gain = w["same_article_text"]

@@ -2,8 +2,10 @@
 
 A new event is compared with the events already stored in the same country on compatible dates
 (one indexed `country = ? AND date IN (...)` look-up per batch of dates), never with the whole
-table. It joins the best-scoring compatible cluster, whose head (its oldest event) then lists the
-new article with its evidence in `event_articles`; the merged row keeps its own figures
+table. An event with no date of its own is compared on the days before its article's publication
+day (rules.undated_window), with the undated events of articles published around then.
+A new event joins the best-scoring compatible cluster, whose head (its oldest event) then lists
+the new article with its evidence in `event_articles`; the merged row keeps its own figures
 (status "merged", `merged_into` = head). A reviewer can undo any merge (`unmerge`); the pair is
 then blocked from being merged again.
 """

@@ -481,3 +481,18 @@ def test_the_sentences_country_outweighs_the_articles(tag):
     sousse = place_named(doc, "سوسة")
     assert (sousse.name, sousse.country) == ("Sousse", "TN")
     assert place_named(doc, "درنة").country == "LY"
+
+
+def test_afghan_towns_outside_the_region_data(tag):
+    # snn-2015-08-08-0156 ("ضواحي كابل", spelt كابل not كابول) and snn-2015-08-10-0382 (Kunduz)
+    doc = tag(
+        "من جهتها أفادت وزارة الداخلية الأفغانية في بيان، أنّ أربعة متشددين شنوا هجوما على قاعدة عسكرية تابعة "
+        "لقوات التحالف على ضواحي كابل بسيارة مفخخة الليلة الماضية."
+    )
+    assert place_named(doc, "كابل").name == "Kabul"
+    doc = tag(
+        "لكن المتحدث باسم حاكم ولاية قندوز عبد الودود وحيدي قال ان 22 مسلحا، بينهم اربعة قادة، قتلوا بانفجار "
+        "عبوة ناسفة."
+    )
+    kunduz = place_named(doc, "قندوز")
+    assert kunduz.country == "AF" and haversine_km((kunduz.lat, kunduz.lon), (36.73, 68.86)) < 25

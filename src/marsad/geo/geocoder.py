@@ -125,6 +125,9 @@ class _AnaphorNoun:
 class _Anaphora:
     nouns: dict[str, _AnaphorNoun]  # by stem: the normalized noun without its ال
     pattern: re.Pattern[str] | None
+    # the reflexive words alone: a literal scan finds the few places worth the full pattern
+    # (the full pattern tried at every character of every article cost ~10% of the geocoder)
+    trigger: re.Pattern[str] | None = None
 
 
 _PRECISIONS = {"point", "city", "admin1", "region", "named"}
@@ -159,15 +162,20 @@ def _anaphora_words(data: dict) -> _Anaphora:
         rf"|[وف]?ل(?P<nl>ل)(?P<a2>{alt(nouns)})\s+(?:{alt(after)})"
         rf"|[وف]?[بل]?(?P<rb>{alt(before)})\s+ال(?P<b>{alt(nouns)}))(?!\w)"
     )
-    return _Anaphora(nouns, pattern)
+    return _Anaphora(nouns, pattern, re.compile(alt(sorted(set(after) | set(before)))))
 
 
 def _district_pattern(words: set[str]) -> re.Pattern[str] | None:
-    """ "حي X", "بحي X", "وفي حي X": the cue word, clitics allowed, and the next word."""
+    """ "حي X", "بحي X", "وفي حي X": the cue word, then the next word. It starts with the cue
+    word itself (a literal the regex engine scans for fast); clitics before it are read apart."""
     if not words:
         return None
     alt = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)[وف]?[بل]?(?P<cue>{alt})\s+(?P<name>[^\W\d_]+)")
+    # the name in a lookahead: "مركز صحي حي الصفا" must not eat "حي" as the name of "صحي"
+    return re.compile(rf"(?P<cue>{alt})(?=\s+(?P<name>[^\W\d_]+))")
+
+
+_DISTRICT_CLITICS = ("", "و", "ف", "ب", "ل", "وب", "فب", "ول", "فل")
 
 
 _WORDS: dict[int, _Words] = {}
@@ -838,10 +846,22 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
 def _add_anaphora(text: str, resolved: list[Resolved], w: _Words) -> list[Resolved]:
     """Each "المدينة نفسها" / "في ذات المنطقة" as the latest earlier place its noun can name."""
     ana = w.anaphora
-    if ana.pattern is None:
+    if ana.pattern is None or ana.trigger is None:
         return resolved
     out = resolved
-    for m in ana.pattern.finditer(text):
+    done = -1
+    for hit in ana.trigger.finditer(text):
+        p = hit.start()
+        if p < done:
+            continue
+        before = text[p - 1] if p else " "
+        if before.isalpha() and (before not in "وفبل" or text[p - 2 : p] == "ال"):
+            continue  # "تنفس", "بالذات", "النفس": not the reflexive word
+        # the noun comes at most a clitic, ال and a stem (and a space) before the reflexive
+        m = ana.pattern.search(text, max(0, p - 20), p + 24)
+        if m is None or m.end() <= p:
+            continue
+        done = m.end()
         start = next(m.start(g) for g in ("na", "nl", "rb") if m.start(g) >= 0)
         noun = ana.nouns[m.group("a") or m.group("a2") or m.group("b")]
         if any(r.start < m.end() and start < r.end for r in out):
@@ -873,6 +893,10 @@ def _named_by(text: str, r: Resolved, cues: frozenset[str]) -> bool:
     return bool(words) and not _strip(words[-1]).isdisjoint(cues)
 
 
+def _letter_before(text: str, i: int) -> bool:
+    return i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")
+
+
 def _add_districts(text: str, starts: list[int], resolved: list[Resolved], w: _Words) -> list[Resolved]:
     """ "حي X" with X unknown to the gazetteer → the town the text is in (city precision).
 
@@ -888,7 +912,18 @@ def _add_districts(text: str, starts: list[int], resolved: list[Resolved], w: _W
         name, name_start = m.group("name"), m.start("name")
         if name in w.district_not_before or name in w.district_words:
             continue
-        prev = text[max(0, m.start() - 20) : m.start()].split()
+        head = text[max(0, m.start() - 3) : m.start()]
+        word_start = next(
+            (
+                m.start() - len(c)
+                for c in _DISTRICT_CLITICS
+                if head.endswith(c) and not _letter_before(text, m.start() - len(c))
+            ),
+            None,
+        )
+        if word_start is None:
+            continue  # "صحي", "الوحي": the cue word ends another word
+        prev = text[max(0, word_start - 20) : word_start].split()
         if prev and not _strip(prev[-1]).isdisjoint(w.district_not_after):
             continue  # "بث حي", "ظل حيا": alive, live
         k = bisect.bisect_left(begins, m.start("cue"))

@@ -60,8 +60,7 @@ def _page_text_bound(tree: lxml_html.HtmlElement) -> int:
     body = tree.find(".//body")
     if body is None:
         body = tree
-    words = body.text_content().split()
-    return sum(map(len, words)) + max(len(words) - 1, 0) + 2 * sum(1 for _ in body.iter(*_BLOCK_ELEMS))
+    return len(" ".join(body.text_content().split())) + 2 * sum(1 for _ in body.iter(*_BLOCK_ELEMS))
 
 
 def _main_text(tree: lxml_html.HtmlElement, options: Extractor, url: str | None) -> str:
@@ -315,8 +314,9 @@ def read_html(html: str, origin: str, url: str | None = None, source: str | None
         cut = truncated(tree)
         # trafilatura drops these itself, but only after copying the tree and running its first
         # XPath passes over them: dropped first (their tails kept, as it does), 10% of its time goes.
-        etree.strip_elements(tree, "script", "style", "noscript", "svg", etree.Comment, with_tail=False)
-        text = _main_text(tree, _extractor(url), url)
+        # <head> too, once the metadata is read: only its own cleaning reads it, to delete it.
+        etree.strip_elements(tree, "script", "style", "noscript", "svg", "head", etree.Comment, with_tail=False)
+        text = "" if cut else _main_text(tree, _extractor(url), url)
     except Exception as exc:  # lxml raises many kinds on broken markup; the page is what failed
         return Rejected(origin, f"cannot parse the HTML: {type(exc).__name__}: {exc}")
     if cut:  # nested deeper than libxml2 builds: the text is in what it dropped

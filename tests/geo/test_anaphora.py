@@ -196,3 +196,25 @@ def test_event_told_after_a_distance_is_not_at_the_reference(tag):
     )
     doc = Pipeline.default()(Article(id="t", text=text))
     assert doc.events and {e.location.name for e in doc.events} == {"Sirte"}
+
+
+# --- the town named again by a bare noun ----------------------------------------------------------
+
+
+def test_bare_city_is_the_town_just_named(tag):
+    # snn-2015-08-08-0153: the barrels fall "على أماكن متعددة في المدينة", i.e. in Daraya
+    doc = tag(
+        "وفي المشهد الميداني، أفاد المرصد السوري لحقوق الإنسان، أن «الطيران المروحي التابع للنظام، جدد قصفه "
+        "بالبراميل المتفجرة لمدينة داريا، حيث ألقى 12 برميلاً متفجرًا على الأقل على أماكن متعددة في المدينة». "
+        "وأشار إلى أن «الفصائل الإسلامية المقاتلة في المدينة تمكنت من قتل وجرح العشرات من قوات النظام»."
+    )
+    daraya = resolved_at(doc, "داريا").place
+    bare = [r for r in geo_state(doc)["resolved"] if "bare" in r.evidence]
+    assert [doc.surface(r.start, r.end) for r in bare] == ["المدينة", "المدينة"]
+    assert {r.place.id for r in bare} == {daraya.id}
+
+
+def test_bare_city_after_a_town_in_a_list_is_medina(tag):
+    # snn-2015-08-02-1157 (a headline): "مكة والمدينة" names Medina, not Mecca again
+    doc = tag("تقديم الموعد في مكة والمدينة لتفادي زحام الحج")
+    assert not [r for r in geo_state(doc)["resolved"] if "bare" in r.evidence]

@@ -111,6 +111,11 @@ class _Words:
         self.district_not_before = {normalize(x) for x in c.get("district_not_before") or []}
         self.district_lookback = int(c.get("district_lookback") or 0)
         self.district_re = _district_pattern(self.district_words)
+        bare = c.get("bare_anaphora") or {}
+        stems = sorted({normalize(x)[2:] for x in bare.get("nouns") or [] if normalize(x).startswith("ال")})
+        self.bare_re = re.compile("|".join(map(re.escape, stems))) if stems else None
+        self.bare_not_before = {normalize(x) for x in bare.get("not_before") or []}
+        self.bare_lookback = int(bare.get("lookback") or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -836,6 +841,7 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
             d.iso = ""
     # after the countries are counted: a place named again is not more of the article's topic
     final = _add_anaphora(text, _add_districts(text, starts, final, w), w)
+    final = _add_bare_towns(text, starts, final, w)
     return final, [d for d in dems if d.iso], countries
 
 
@@ -891,6 +897,49 @@ def _named_by(text: str, r: Resolved, cues: frozenset[str]) -> bool:
     """Whether the word right before the place is one of `cues` ("محافظة لحج", "بمديرية حيس")."""
     words = text[max(0, r.start - 24) : r.start].split()
     return bool(words) and not _strip(words[-1]).isdisjoint(cues)
+
+
+def _add_bare_towns(text: str, starts: list[int], resolved: list[Resolved], w: _Words) -> list[Resolved]:
+    """ "داخل المدينة", "مداخل البلدة" → the latest town named within `bare_lookback` sentences."""
+    pattern = w.bare_re
+    if pattern is None or w.bare_lookback <= 0 or not resolved:
+        return resolved
+    added: list[Resolved] = []
+    begins = [r.start for r in resolved]
+    for m in pattern.finditer(text):
+        p, end = m.start(), m.end()
+        # "المدينة", "بالمدينة", "وللمدينة" (ل + ال written لل; the span keeps its whole token)
+        start = p - 2 if text[p - 2 : p] in ("ال", "لل") else -1
+        if start < 0 or (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+            continue
+        if not any(
+            text[start - len(c) : start] == c and not _letter_before(text, start - len(c)) for c in _DISTRICT_CLITICS
+        ):
+            continue  # a longer word ("كالمدينة", "بالبلدية")
+        nxt = text[end : end + 24].split()
+        if nxt and nxt[0].strip('.,;:"()') in w.bare_not_before:
+            continue
+        k = bisect.bisect_left(begins, start)
+        if (k and resolved[k - 1].end > start) or (k < len(resolved) and _introduces(text[end : resolved[k].start])):
+            continue  # part of a name ("المدينة المنورة"), or it introduces one ("المدينة الساحلية سرت")
+        if k and text[start - 1 : start] == "و" and not text[resolved[k - 1].end : start - 1].strip(" ,"):
+            continue  # listed after a town: "مكة والمدينة" is Medina, not "the city" again
+        s = max(bisect.bisect_right(starts, start) - 1, 0)
+        lo = starts[max(s - w.bare_lookback, 0)]
+        town = next(
+            (r for r in reversed(resolved[:k]) if r.start >= lo and r.role == "place" and r.place.precision == "city"),
+            None,
+        )
+        if town is not None:
+            added.append(Resolved(start, end, town.place, town.score, "place", "", {"anaphora", "bare"}))
+    return sorted([*resolved, *added], key=lambda r: r.start) if added else resolved
+
+
+def _introduces(between: str) -> bool:
+    """Whether a noun followed by `between` and then a place name introduces that name: nothing
+    or one adjective between ("المدينة الساحلية سرت"), not a new clause ("المدينة وربما ليبيا")."""
+    words = between.split()
+    return len(words) <= 1 and not (words and (words[0].startswith("و") or not words[0][0].isalpha()))
 
 
 def _letter_before(text: str, i: int) -> bool:
@@ -1078,8 +1127,11 @@ def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str
     "الجيش البوركيني", or a place), else the article's countries, that borders X."""
     neighbour = border.place.country
     lo, hi = doc.sentence_of(border.start)
-    sentence = [d.iso for d in state["demonyms"] if lo <= d.start < hi]
-    sentence += [r.place.country for r in state["resolved"] if lo <= r.start < hi and r.place.country]
+    # nearest first: in "تنظيم داعش الليبي ... خارج حدود ليبيا ... موقعا للجيش البوركيني قرب الحدود
+    # مع النيجر" the army named next to the border is Burkina Faso's, not the Libyan group's
+    named = [(d.start, d.iso) for d in state["demonyms"] if lo <= d.start < hi]
+    named += [(r.start, r.place.country) for r in state["resolved"] if lo <= r.start < hi and r.place.country]
+    sentence = [iso for _, iso in sorted(named, key=lambda t: abs(t[0] - border.start))]
     ranked = [iso for iso, _ in doc_countries(doc)]
     for iso in [*sentence, *ranked]:
         if iso and iso != neighbour and (iso, neighbour) in gaz.borders:

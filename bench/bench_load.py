@@ -230,6 +230,7 @@ def run(shared: Path) -> dict[str, Any]:
                 warm = _paths(mix, countries, int(PATHS_PER_S * WARMUP_S), seed=1)
                 _wrk(url, warm, WARMUP_S, CLIENTS, folder)
             rss_start, mem1 = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssAnon:")
+            mapped_start = _rss_mb(proc.pid, "RssFile:")
             cache_start = _cache_bytes(url, int(SERVER_WORKERS))
             paths = _paths(mix, countries, int(PATHS_PER_S * SECONDS), seed=2)
             sampler = _Memory(proc.pid)
@@ -238,7 +239,7 @@ def run(shared: Path) -> dict[str, Any]:
             result = _wrk(url, paths, SECONDS, CLIENTS, folder)
             server_cpu = sum(_cpu_seconds(p) for p in server) - cpu0
             memory = sampler.stop()
-            rss_end = _rss_mb(proc.pid)
+            rss_end, mapped_end = _rss_mb(proc.pid), _rss_mb(proc.pid, "RssFile:")
             cache_end = _cache_bytes(url, int(SERVER_WORKERS))
     finally:
         proc.terminate()
@@ -262,6 +263,10 @@ def run(shared: Path) -> dict[str, Any]:
             "request_list_wrapped": result["wrapped"],
             "rss_start_mb": round(rss_start, 1),
             "rss_end_mb": round(rss_end, 1),
+            # pages of the database file read through SQLite's mapping, counted in each process
+            # that touched them: the kernel's shared page cache, not memory the server holds
+            "mapped_file_start_mb": round(mapped_start, 1),
+            "mapped_file_end_mb": round(mapped_end, 1),
             "private_before_warmup_mb": round(mem0, 1),
             "private_start_mb": memory[0],
             "private_end_mb": memory[-1],

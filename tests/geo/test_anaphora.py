@@ -218,3 +218,15 @@ def test_bare_city_after_a_town_in_a_list_is_medina(tag):
     # snn-2015-08-02-1157 (a headline): "مكة والمدينة" names Medina, not Mecca again
     doc = tag("تقديم الموعد في مكة والمدينة لتفادي زحام الحج")
     assert not [r for r in geo_state(doc)["resolved"] if "bare" in r.evidence]
+
+
+def test_border_side_is_the_country_named_nearest(tag):
+    # dev article 003 (elmaouid): the Libyan IS claims an attack on a Burkinabe army post "near the
+    # border with Niger": the post is on Burkina Faso's side, though Libya is named first
+    doc = tag(
+        "ويؤكد تلك التخوفات النشاط الذي بدأه تنظيم داعش الليبي، في شن أول عملية له خارج حدود ليبيا،  حيث "
+        "تبنى أول هجوم مسلح له في غرب إفريقيا،وأعلن مسؤوليته عن الهجوم الذي استهدف موقعا للجيش البوركيني قرب "
+        "الحدود مع النيجر والذي أسفر عن قتلى وجرحى."
+    )
+    place = clause_place(doc, "الهجوم الذي استهدف موقعا للجيش البوركيني قرب الحدود مع النيجر")
+    assert (place.country, place.precision) == ("BF", "region")

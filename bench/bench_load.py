@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -163,15 +163,26 @@ class _Memory(threading.Thread):
         return self.samples
 
 
+def _health_of_each(url: str, pids: int, ok: Callable[[dict], bool], limit_s: float) -> dict[int, dict]:
+    """`/api/health` of every server process once `ok` holds for it.
+
+    A new connection each time, so that each worker process gets asked in turn."""
+    seen: dict[int, dict] = {}
+    t0 = time.perf_counter()
+    while len(seen) < pids:
+        if time.perf_counter() - t0 > limit_s:
+            raise RuntimeError(f"the server's {pids} processes did not all answer as expected in {limit_s:.0f} s")
+        health = httpx.get(url + "/api/health", headers={"Connection": "close"}, timeout=60).json()
+        if ok(health):
+            seen[health["pid"]] = health
+        else:
+            time.sleep(0.5)
+    return seen
+
+
 def _cache_bytes(url: str, pids: int) -> int:
     """The response caches' bodies in bytes, summed over the server's processes."""
-    seen: dict[int, int] = {}
-    for _ in range(200):
-        if len(seen) == pids:
-            break
-        health = httpx.get(url + "/api/health", headers={"Connection": "close"}, timeout=60).json()
-        seen[health["pid"]] = health["response_cache"]["bytes"]
-    return sum(seen.values())
+    return sum(h["response_cache"]["bytes"] for h in _health_of_each(url, pids, lambda h: True, 60.0).values())
 
 
 def run(shared: Path) -> dict[str, Any]:
@@ -209,16 +220,7 @@ def run(shared: Path) -> dict[str, Any]:
                         raise RuntimeError("marsad serve did not start") from None
                     time.sleep(0.2)
             # Wait until every server process has its column copy loaded (before, SQL answers).
-            ready_pids: set[int] = set()
-            while len(ready_pids) < int(SERVER_WORKERS):
-                if time.perf_counter() - t0 > WARMUP_LIMIT_S:
-                    raise RuntimeError(f"the server was not ready after {WARMUP_LIMIT_S:.0f} s")
-                # a new connection each time, so that each worker process gets asked
-                health = httpx.get(url + "/api/health", headers={"Connection": "close"}, timeout=60).json()
-                if health["ready"]:
-                    ready_pids.add(health["pid"])
-                else:
-                    time.sleep(0.5)
+            _health_of_each(url, int(SERVER_WORKERS), lambda h: h["ready"], WARMUP_LIMIT_S)
             mix = _requests(client)
             countries = [c["country"] for c in client.get("/api/stats").json()["by_country"]][:12]
         figures["server_start_s"] = round(time.perf_counter() - t0, 1)

@@ -475,3 +475,35 @@ def test_ibb_is_a_city_not_august() -> None:
     assert dates(text, "2015-07-24") == []
     # the month itself, with its madda, is still read
     assert dates("وقعت الحادثة في آب الماضي.", "2015-07-24") == [("آب الماضي", "2014-08")]
+
+
+def test_a_night_between_two_days_is_one_date() -> None:
+    # snn-2015-07-26-0460 and snn-2015-07-25-0986: "ليل الجمعة السبت" is one night, dated by its
+    # small hours (Saturday), not a Friday date and a Saturday date for one act
+    text = (
+        "وأكدت الحكومة التركية في بيان صادر عن مكتب رئيس الوزراء احمد داود اوغلو ان المقاتلات التركية قصفت "
+        "ليل الجمعة السبت سبعة اهداف لحزب العمال الكردستاني في قواعده الخلفية في شمال العراق."
+    )
+    assert dates(text, "2015-07-26") == [("الجمعة السبت", "2015-07-25")]
+    text = (
+        "صادق مجلس نواب الشعب التونسي في ساعة متأخرة من ليل الجمعة/السبت على مشروع القانون الأساسي لمكافحة "
+        "الإرهاب ومنع غسل الأموال بأغلبية 174 صوتا."
+    )
+    assert dates(text, "2015-07-25") == [("الجمعة/السبت", "2015-07-25")]
+    # two days that are not one night stay two dates (snn-2015-07-24-0742: "الأربعاء الماضي ... ليل
+    # الأربعاء الخميس" keeps the earlier Wednesday)
+    text = "صوت ضد زيادة الضرائب الأربعاء الماضي، وعاد وصوت لصالح الإجراءات الجديدة ليل الأربعاء الخميس."
+    assert isos(text, "2015-07-24") == ["2015-07-22", "2015-07-23"]
+
+
+def test_one_night_gives_one_event() -> None:
+    # snn-2015-07-25-1224: the coalition strikes on northern Aden "ليل الخميس الجمعة"
+    doc = Pipeline.from_names(DEFAULT_COMPONENTS)(
+        Article(
+            id="t",
+            text="وتعرضت مواقع المتمردين في شمال عدن ليل الخميس الجمعة لغارات طيران التحالف وبحسب مصادر قبلية، "
+            "فقد سقط 11 قتيلا في صفوف الحوثيين.",
+            published="2015-07-25",
+        )
+    )
+    assert [e.date for e in doc.events if e.sub_event_type == "Air/drone strike"] == ["2015-07-24"]

@@ -125,6 +125,7 @@ class _Lex:
     rel_blockers_after: set[str]
     ago_vague: set[str]
     not_month_spellings: tuple[str, ...]  # raw spellings folded into a month name it never takes
+    night_words: set[str]  # "ليل الأحد الاثنين": one night, one date
     kinds: dict[str, set[str]]  # first word of a form -> which patterns to try there
     automaton: Any  # ahocorasick.Automaton over first words, with clitics: key -> (cut, word)
     p: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -228,6 +229,7 @@ def _lexicon() -> _Lex:
         month_context=set(_norm_forms(data["month_context"])),
         month_context_strict=set(_norm_forms(data["month_context_strict"])),
         weekday_blockers=set(_norm_forms(data["weekday_blockers"])),
+        night_words=set(_norm_forms(data.get("night_words") or [])),
         name_blockers=set(_norm_forms(data["name_blockers"])),
         today_blockers=set(_norm_forms(data["today_blockers"])),
         year_context=set(_norm_forms(data["year_context"])),
@@ -951,6 +953,31 @@ def _resolve_ana(raw: _Raw, done: list[_Raw], text: str) -> DateValue:
     return _none(text, True)
 
 
+_NIGHT_GAP = re.compile(r"\s*[-–/]?\s*")
+
+
+def _merge_nights(text: str, raws: list[_Raw], lex: _Lex) -> list[_Raw]:
+    """ "ليل الثلاثاء الأربعاء" / "ليلة السبت-الأحد" is one night: one date, the second day's (the
+    small hours, and the day wire reports date such a night), not two events a day apart."""
+    out: list[_Raw] = []
+    for r in raws:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == r.kind == "weekday"
+            and prev.weekday is not None
+            and r.weekday is not None
+            and (r.weekday - prev.weekday) % 7 == 1
+            and _NIGHT_GAP.fullmatch(text, prev.end, r.start)
+            and _in(_prev_word(text, prev.start), lex.night_words)
+        ):
+            r.start = prev.start
+            out[-1] = r
+            continue
+        out.append(r)
+    return out
+
+
 def resolve_all(
     text: str,
     sentences: list[tuple[int, int]] | None = None,
@@ -962,7 +989,7 @@ def resolve_all(
     The source is "published", "html", "text" (latest explicit full date) or None.
     """
     lex = _lexicon()
-    raws = _scan(text, lex)
+    raws = _merge_nights(text, _scan(text, lex), lex)
     _share_years(text, raws)
     for r in raws:
         r.value = _explicit(r, text[r.start : r.end])

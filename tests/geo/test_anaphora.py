@@ -230,3 +230,35 @@ def test_border_side_is_the_country_named_nearest(tag):
     )
     place = clause_place(doc, "الهجوم الذي استهدف موقعا للجيش البوركيني قرب الحدود مع النيجر")
     assert (place.country, place.precision) == ("BF", "region")
+
+
+# --- a place given only by its distance from another --------------------------------------------
+
+
+def test_distance_from_a_town_gives_the_point_not_the_town(tag):
+    # snn-2015-07-22-0114: the checkpoint of al-Tarmiyah "على بعد حوالى 25 كيلومترا شمال بغداد"
+    doc = tag(
+        "وقالت مصادر بالشرطة ومصادر طبية، ان ما لا يقل عن ستة من رجال الجيش والشرطة قتلوا في هجوم انتحاري "
+        "استهدف نقطة تفتيش في بلدة الطارمية بوسط البلاد على بعد حوالى 25 كيلومترا شمال بغداد."
+    )
+    place = clause_place(doc, "قتلوا في هجوم انتحاري استهدف نقطة تفتيش في بلدة الطارمية")
+    assert near(place, 33.67, 44.39)  # al-Tarmiyah is named: the reference is not the place
+    # snn-2015-07-21-0458: "بوابة الثلاثين" (Gate 30) is no gazetteer name: the point 30 km west
+    doc = tag(
+        "ويقول إن عناصر من «داعش» ما زالوا يتحصنون في مقر التلفزيون الليبي القديم، وفي «بوابة الثلاثين» على "
+        "بعد 30 كلم غرب سرت."
+    )
+    place = clause_place(doc, "وفي «بوابة الثلاثين» على بعد 30 كلم غرب سرت")
+    sirte = resolved_at(doc, "سرت").place
+    assert 28 < haversine_km((place.lat, place.lon), (sirte.lat, sirte.lon)) < 32 and place.lon < sirte.lon
+    assert (place.country, place.precision, place.name) == ("LY", "city", "30 km west of Sirte")
+
+
+def test_glued_unit_and_reference_offset(tag):
+    # snn-2015-07-21-1614: "قضاء البعاج 510 كم شمال غرب بغداد", and "120كم" written as one word
+    doc = tag(
+        "تمكنت قوات البيشمركة من تدمير خمس سيارات مفخخة تعود لتنظيم داعش كان ينوي تفجيرها في منطقة السيدة "
+        "زينب وسط قضاء سنجار 120كم شمال غرب الموصل."
+    )
+    mosul = resolved_at(doc, "الموصل")
+    assert mosul.role == "reference" and mosul.offset == (120.0, (1, -1))

@@ -55,6 +55,8 @@ class Resolved:
     role: str = "place"  # place | reference (a distance is measured from it) | border
     key: str = ""
     evidence: set[str] = field(default_factory=set)  # cue, locative, demonym, dateline, direction...
+    # a reference's offset: "30 كلم غرب سرت" → (30.0, (0, -1)); the event lies there, not in Sirte
+    offset: tuple[float, tuple[int, int]] | None = None
 
 
 @dataclass(slots=True)
@@ -383,6 +385,7 @@ class _Context:
     dateline: bool
     direction: tuple[int, int] | None  # a direction word right before
     distance: bool  # "450 كلم" before the direction: the name is a reference point
+    distance_km: float | None  # that distance, when written in digits
     border: bool  # "الحدود مع X"
     rejected: bool
 
@@ -455,6 +458,7 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
     locative = locative_word or attached
     direction = None
     distance = False
+    distance_km: float | None = None
     dbefore, dpw, dpw2 = before, pw, pw2
     if pw.cue and not c.prefix and len(before) >= 2 and not pw.direction_head:
         # "450 كلم شرق العاصمة طرابلس", "جنوب مدينة الموصل": the direction comes before the cue
@@ -467,7 +471,10 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
         if found is not None:
             direction = found
             rest = dbefore[: len(dbefore) - size]
-            distance = bool(rest) and ((wc.get(rest[-1]) or _word(rest[-1], w)).unit or _bare_distance(rest, w))
+            unit = bool(rest) and ((wc.get(rest[-1]) or _word(rest[-1], w)).unit or _glued_unit(rest[-1], w))
+            distance = unit or (bool(rest) and _bare_distance(rest, w))
+            if distance:
+                distance_km = _distance_km(rest, unit)
             break
     # "قرب الحدود مع النيجر"; "الحدود الجنوبية" is an adjective, not a border with a place
     border = prev == "مع" and pw2.border
@@ -497,12 +504,42 @@ def _context(c: Candidate, tokens: list[Token], text: str, gaz: Gazetteer, dem_a
         dateline,
         direction,
         distance,
+        distance_km,
         border,
         rejected,
     )
 
 
 _DISTANCE = re.compile(r"^\d{2,4}$")
+
+
+_MILE_KM = 1.609344
+_GLUED = re.compile(r"^\d+(?:\.\d+)?(\D+)$")
+
+
+def _glued_unit(word: str, w: _Words) -> bool:
+    """ "120كم": the number and its unit written as one word."""
+    m = _GLUED.match(word)
+    return bool(m) and m.group(1) in w.units
+
+
+def _distance_km(rest: list[str], unit: bool) -> float | None:
+    """The kilometres of "على بعد 30 كلم", "120كم", "(450 شرق ...)" in digits; None otherwise."""
+    if unit:
+        word = rest[-1]
+        number = rest[-2] if len(rest) >= 2 else ""
+        glued = re.match(r"^(\d+(?:\.\d+)?)", word)  # "120كم"
+        if glued:
+            number = glued.group(1)
+        miles = "ميل" in word or "اميال" in word
+    else:
+        number, miles = rest[-1], False
+    try:
+        km = float(number)
+    except ValueError:
+        return None
+    km *= _MILE_KM if miles else 1.0
+    return km if 0 < km < 2000 else None
 
 
 def _bare_distance(words: list[str], w: _Words) -> bool:
@@ -821,7 +858,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 and not (out and _CAPITAL_APPOSITION.fullmatch(text[out[-1].end : c.start]))
             ):
                 place = gaz.capitals[place.country]
-            out.append(Resolved(c.start, c.end, place, round(score, 2), role, c.key, evidence))
+            offset = (ctx.distance_km, ctx.direction) if role == "reference" and ctx.distance_km else None
+            out.append(Resolved(c.start, c.end, place, round(score, 2), role, c.key, evidence, offset))
             if len(allowed_of[idx]) == 1:
                 fixed[idx] = out[-1]
         return out
@@ -1100,7 +1138,7 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
         if not places:
             refs = [r for r in inside if r.role == "reference"]
             if refs:
-                places.append((refs[0].place, refs[0].start))
+                places.append((offset_place(refs[0]), refs[0].start))
         if not places:
             return None
         return min(places, key=lambda t: (PRECISION_RANK[t[0].precision], abs(t[1] - anchor)))[0]
@@ -1115,6 +1153,45 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
         return found
     s, e = doc.sentence_of(anchor)
     return pick(s, e)
+
+
+_BEARING = {(1, 0): 0, (1, 1): 45, (0, 1): 90, (-1, 1): 135, (-1, 0): 180, (-1, -1): 225, (0, -1): 270, (1, -1): 315}
+_DIRECTION_EN = {(1, 0): "north", (-1, 0): "south", (0, 1): "east", (0, -1): "west"}
+_DIRECTION_EN |= {(1, 1): "northeast", (1, -1): "northwest", (-1, 1): "southeast", (-1, -1): "southwest"}
+_DIRECTION_AR = {(1, 0): "شمال", (-1, 0): "جنوب", (0, 1): "شرق", (0, -1): "غرب"}
+_DIRECTION_AR |= {(1, 1): "شمال شرق", (1, -1): "شمال غرب", (-1, 1): "جنوب شرق", (-1, -1): "جنوب غرب"}
+_OFFSET_TOWN_KM = 50  # nearer than this, the point is about as good as a town's
+
+
+def offset_place(ref: Resolved) -> Place:
+    """The point a reference's distance and direction give ("30 كلم غرب سرت"), or the reference.
+
+    The direction is one of eight winds, so the point may be off by ~40% of the distance: still
+    nearer the truth than the reference town itself, which is the whole distance away.
+    """
+    if ref.offset is None:
+        return ref.place
+    km, direction = ref.offset
+    p = ref.place
+    bearing = math.radians(_BEARING[direction])
+    lat1, lon1, d = math.radians(p.lat), math.radians(p.lon), km / 6371.0088
+    lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(bearing))
+    lon2 = lon1 + math.atan2(
+        math.sin(bearing) * math.sin(d) * math.cos(lat1), math.cos(d) - math.sin(lat1) * math.sin(lat2)
+    )
+    near = km <= _OFFSET_TOWN_KM
+    return Place(
+        f"{round(km)} km {_DIRECTION_EN[direction]} of {p.name}",
+        f"{round(km)} كلم {_DIRECTION_AR[direction]} {p.name_ar}",
+        p.country,
+        p.admin1 if near else None,
+        round(math.degrees(lat2), 4),
+        round((math.degrees(lon2) + 540) % 360 - 180, 4),
+        "region",
+        None,
+        "city" if near else "region",
+        f"offset:{p.id}:{round(km)}:{direction[0]}:{direction[1]}",
+    )
 
 
 def reference_starts(doc: Doc) -> frozenset[int]:

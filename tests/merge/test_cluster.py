@@ -147,13 +147,39 @@ def test_undated_reports_merge_on_their_publication_days(db_url: str) -> None:
         # date ("أفادت مصادر يمنية بسيطرة المقاومة الشعبية على أجزاء من مدينة الحوطة").
         p = pair("p42")
         undated = {**p["b"], "date": None}
-        first = add_events(store, [undated])  # the undated one stored first: found as a candidate
-        second = add_events(store, [p["a"]])
+        first = add_events(store, [undated])  # the undated one stored in a first batch
+        assert merge_new(store).merged == 0
+        second = add_events(store, [p["a"]])  # found as a candidate of the next one
         report = merge_new(store)
         assert [(e, h) for e, h, _ in report.links] == [(second[0], first[0])]
         # The resistance's takeover of al-Waht and Sabr in Lahij on 26 July (p29), before the
         # undated report's window (28-31 July): another incident.
         earlier = add_events(store, [pair("p29")["a"]])
         assert merge_new(store).merged == 0 and _state(store, earlier[0]) == ("new", None)
+        # p2 as today's pipeline reads it: the Suruç bombing dated 20 July by one paper (stored
+        # first), then "انتقاما لتفجير انتحاري ... أسفر عن مقتل 32 شخصا" with no date, published
+        # 22 July: the undated one finds the dated one on the days before its publication.
+        p2 = pair("p2")
+        suruc = {"location": "Suruç", "geo_precision": "city", "lat": 36.976, "lon": 38.425, "admin1": "Şanlıurfa"}
+        dated = add_events(store, [{**p2["b"], **suruc, "date": "2015-07-20", "fatalities": 32}])
+        assert merge_new(store).merged == 0
+        told = add_events(store, [{**p2["a"], "date": None, "actor1": "PKK - Kurdistan Workers Party"}])
+        assert [(e, h) for e, h, _ in merge_new(store).links] == [(told[0], dated[0])]
+    finally:
+        store.close()
+
+
+def test_a_rare_act_with_its_toll_is_fetched_beyond_the_usual_reach(tmp_path: object) -> None:
+    store = Store(f"{tmp_path}/s.db")
+    try:
+        # n34, Suruç, 32 killed: one report placed at the province's capital (Şanlıurfa, 39 km
+        # off: "الإقليم نفسه" read as the city), stored first; the other, at Suruç, must still find
+        # it among the candidates (the look-up box widens to signature_km for such an event).
+        p = pair("n34")
+        capital = {**p["a"], "location": "Şanlıurfa", "geo_precision": "city", "lat": 37.16708, "lon": 38.79392}
+        first = add_events(store, [capital])
+        assert merge_new(store).merged == 0
+        second = add_events(store, [p["b"]])  # the next batch
+        assert [(e, h) for e, h, _ in merge_new(store).links] == [(second[0], first[0])]
     finally:
         store.close()

@@ -28,6 +28,7 @@ class MergeRules:
     max_days: int
     rare_max_days: int
     undated_days: int
+    undated_text: float
     signature_min: int
     signature_km: float
     max_km: float
@@ -59,6 +60,7 @@ class MergeRules:
                 max_days=int(spec["max_days"]),
                 rare_max_days=int(spec["rare_max_days"]),
                 undated_days=int(spec["undated_days"]),
+                undated_text=float(spec["undated_text"]),
                 signature_min=int(spec["signature_min_fatalities"]),
                 signature_km=float(spec["signature_km"]),
                 max_km=float(spec["max_km"]),
@@ -481,6 +483,7 @@ def compare(
             reasons.append("same rare act, same toll")
     gain = w["same_article_text"]
     ids = (a.get("article_id"), b.get("article_id"))
+    asim: float | None = None
     if article_similarity and all(ids) and rules.threshold - gain <= score < rules.threshold:
         asim = article_similarity(str(ids[0]), str(ids[1]))
         # Two copies of one wire tell each of its events in the same words: there, another kind
@@ -494,4 +497,16 @@ def compare(
             score += gain
             reasons.append(f"article similarity {asim:.2f}")
     same = score >= rules.threshold
+    # An undated mention is often background ("منذ تحرير مدينة عدن", "تتواصل المواجهات"): only
+    # close wording, or the same rare act with the same toll, ties it to one incident.
+    undated = gap is None and d_why.startswith(("undated", "both undated"))
+    if same and undated and sim < rules.undated_text and not signed:
+        return Verdict(False, score, reasons, f"undated, evidence similarity {sim:.2f} < {rules.undated_text:g}")
+    # Two days apart (a rare act only) the two may be two attacks of one group's campaign: close
+    # wording, alike articles, or the same notable toll must tie them.
+    if same and gap is not None and gap > rules.max_days and sim < rules.undated_text and not signed:
+        if asim is None and article_similarity and all(ids):
+            asim = article_similarity(str(ids[0]), str(ids[1]))
+        if asim is None or asim < rules.article_level:
+            return Verdict(False, score, reasons, f"{gap} days apart without close wording, alike articles or one toll")
     return Verdict(same, score, reasons, None if same else f"score {score:g} < {rules.threshold:g}")

@@ -507,3 +507,19 @@ def test_one_night_gives_one_event() -> None:
         )
     )
     assert [e.date for e in doc.events if e.sub_event_type == "Air/drone strike"] == ["2015-07-24"]
+
+
+def test_lead_date_reaches_events_after_a_headline_cut_at_two_dots() -> None:
+    # snn-2015-08-04-0450: the headline "... قاعدة العند.. والقوات الخليجية تؤمن عدن" is cut in two
+    # by the splitter; the lead is still the first body sentence, and its "أمس الاثنين" dates the
+    # undated strikes told later in the same story
+    text = (
+        "المقاومة الشعبية تستعيد قاعدة العند.. والقوات الخليجية تؤمن عدن\n"
+        "أحكمت المقاومة الشعبية في محافظة لحج بجنوب اليمن أمس الاثنين سيطرتها الكاملة على قاعدة العند الجوية "
+        "الإستراتيجية بعد أن طردت المليشيات الحوثية والقوات المتحالفة معها من القاعدة. كما واصلت المقاومة "
+        "الشعبية تقدمها في عدة مناطق أخرى بمحافظة لحج من بينها الحسيني والحوطة والمسيمير. كما شنت طائرات "
+        "التحالف سلسلة من الغارات الجوية على مواقع المليشيات الحوثية في تلك المناطق ملحقة بتلك المليشيات "
+        "خسائركبيرة في الارواح والعتاد."
+    )
+    doc = Pipeline.from_names(DEFAULT_COMPONENTS)(Article(id="t", text=text, published="2015-08-04"))
+    assert [e.date for e in doc.events if e.sub_event_type == "Air/drone strike"] == ["2015-08-03"]

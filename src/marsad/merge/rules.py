@@ -214,7 +214,7 @@ def candidate_keys(e: dict[str, Any], rules: MergeRules) -> list[str]:
     return sorted(keys)
 
 
-DateCheck = tuple[bool, str, float, int | None]  # ok, why, points, gap in days (None: not two days)
+DateCheck = tuple[bool, str, float, int | None]  # ok, why, points, gap in days (None: not both day-dated)
 
 
 def _dates(a: dict[str, Any], b: dict[str, Any], rules: MergeRules, rare: bool) -> DateCheck:

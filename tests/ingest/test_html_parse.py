@@ -83,3 +83,12 @@ def test_page_text_bound_holds_on_spacing_edge_cases() -> None:
     for html in cases:
         tree = parse_tree(html)
         assert _page_text_bound(tree) >= len(html2txt(tree))
+
+
+def test_text_content_is_lxml_htmls() -> None:
+    """Every element's text: ours (the text serializer) and lxml.html's (XPath string()) agree."""
+    odd = "<html><body><div>a<!-- c -->b<?pi x?><p>ج&amp;د<br>هـ</p>tail<![CDATA[z]]></div></body></html>"
+    for html in [*_pages(), *VARIANTS, odd]:
+        ours, theirs = parse_tree(html), lxml_html.fromstring(html)
+        for a, b in zip(ours.iter(etree.Element), theirs.iter(etree.Element), strict=True):
+            assert a.text_content() == b.text_content()

@@ -108,6 +108,9 @@ class _Words:
         }
         self.number_not_distance = {normalize(x) for x in c.get("number_not_distance_after") or []}
         self.anaphora = _anaphora_words(c.get("anaphora") or {})
+        self.admin1_areas: dict[tuple[str, str], Place] = {
+            (p.country, p.admin1): p for p in gaz.by_id.values() if p.feature == "admin1" and p.country and p.admin1
+        }
         self.district_words = {normalize(x) for x in c.get("district_words") or []}
         self.district_not_after = {normalize(x) for x in c.get("district_not_after") or []}
         self.district_not_before = {normalize(x) for x in c.get("district_not_before") or []}
@@ -126,6 +129,7 @@ class _AnaphorNoun:
 
     cues: frozenset[str]
     steps: tuple[frozenset[str], ...]  # precisions, and "named" (written after one of `cues`)
+    area: bool = False  # names a province: a town found stands for its admin-1 area (`_area_of`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +158,8 @@ def _anaphora_words(data: dict) -> _Anaphora:
                 f"cues.yaml: anaphora.nouns.{noun}: the noun must start with ال and its steps list "
                 f"precisions among {sorted(_PRECISIONS)} (got {sorted(bad) or spec.get('steps')})"
             )
-        nouns[key[2:]] = _AnaphorNoun(frozenset(normalize(x) for x in spec.get("cue") or []), steps)
+        cues = frozenset(normalize(x) for x in spec.get("cue") or [])
+        nouns[key[2:]] = _AnaphorNoun(cues, steps, bool(spec.get("area")))
     after = [normalize(x) for x in data.get("reflexive_after") or []]
     before = [normalize(x) for x in data.get("reflexive_before") or []]
     if not nouns or not after or not before:
@@ -936,9 +941,28 @@ def _add_anaphora(text: str, resolved: list[Resolved], w: _Words) -> list[Resolv
             continue
         found = _antecedent(text, out, start, noun)
         if found is not None:
-            hit = Resolved(start, m.end(), found.place, found.score, "place", "", {"anaphora"})
+            place = _area_of(found.place, w) if noun.area else found.place
+            hit = Resolved(start, m.end(), place, found.score, "place", "", {"anaphora"})
             out = sorted([*out, hit], key=lambda r: r.start)  # rare: a few per article at most
     return out
+
+
+def _area_of(place: Place, w: _Words) -> Place:
+    """The admin-1 area that "الإقليم نفسه" means when the place it points back to is a town.
+
+    The gazetteer's own area when it has one; else the town stands for the province that bears
+    its name (Şanlıurfa, Kunduz: the admin-1 precision tells the reader, and the merger, that the
+    event is somewhere in it); a town named otherwise stays the town (its province's Arabic name
+    is not known here).
+    """
+    if place.precision not in ("city", "point") or not place.country or not place.admin1:
+        return place
+    area = w.admin1_areas.get((place.country, place.admin1))
+    if area is not None:
+        return area
+    if place.name == place.admin1:
+        return replace(place, feature="admin1", precision="admin1", id=f"{place.id}/admin1")
+    return place
 
 
 def _antecedent(text: str, resolved: list[Resolved], before: int, noun: _AnaphorNoun) -> Resolved | None:

@@ -242,3 +242,16 @@ def test_the_retaliation_told_first_keeps_its_date() -> None:
     )
     strikes = [e for e in _events(text, "2015-07-24") if e.event_type == "Explosions/Remote violence"]
     assert strikes and strikes[0].date == "2015-07-23"
+
+
+def test_a_headline_told_at_country_level_takes_the_leads_date() -> None:
+    # snn-2015-08-10-0170: the headline names only the country ("في شمال أفغانستان"); the lead dates
+    # the bombing "مساء أول من أمس". Without the lead's date the headline's event had none and took
+    # a background year of a later sentence ("منذ بدأت ... في عام 2009") when restatements joined.
+    text = (
+        "22 قتيلاً بانفجار سيارة مفخخة في شمال أفغانستان\n"
+        "قال مسؤولون إن 22 شخصا على الأقل معظمهم من رجال ميليشيا محلية قتلوا في إقليم قندز في شمالي أفغانستان "
+        "مساء أول من أمس عندما فجر انتحاري من طالبان مركبة ملغومة بالمتفجرات في أحدث هجوم في سلسلة هجمات.\n"
+    )
+    heads = [e for e in _events(text, "2015-08-10") if e.evidence.startswith("22 قتيلاً")]
+    assert [(e.date, e.location.country) for e in heads] == [("2015-08-08", "AF")]

@@ -485,9 +485,7 @@ class _DocContext:
         sentence between them gives another past date (the story has moved on). A lead dated
         "منذ أمس الأول" (since) dates a span: the event takes its month.
         """
-        if self.lead is None or self.lead_iso is None or place is None:
-            return []
-        if getattr(place, "precision", "country") == "country" or not place.country:
+        if self.lead is None or self.lead_iso is None or place is None or not place.country:
             return []
         iso = self.lead_iso
         leads = [m.value for m in doc.in_span(*self.lead, "place") if getattr(m.value, "country", None)]
@@ -496,6 +494,8 @@ class _DocContext:
             if not _is_heading(doc, sent) or not any(_covers(p, place) or _covers(place, p) for p in leads):
                 return []
             return [self._lead_precision(doc, iso)]
+        if getattr(place, "precision", "country") == "country":
+            return []  # a later sentence told at country level may be any event of that country
         if sent[0] < self.lead[1] or _BACKGROUND_OPENING.match(doc.norm.text[sent[0] : sent[1]]):
             return []
         if any(c.value.kind == "vague_past" for c in doc.in_span(*sent, "cue")):

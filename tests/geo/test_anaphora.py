@@ -21,6 +21,11 @@ def resolved_at(doc: Doc, surface: str):
     raise AssertionError(f"nothing resolved at {surface!r}; resolved: {found}")
 
 
+def marked(doc: Doc, mark: str) -> list:
+    """The geocoder's results that carry `mark` in their evidence ("anaphora", "district", ...)."""
+    return [r for r in geo_state(doc)["resolved"] if mark in r.evidence]
+
+
 def clause_place(doc: Doc, clause: str):
     start = doc.raw.index(clause)
     return event_location(doc, start, start + len(clause))
@@ -98,7 +103,7 @@ def test_no_earlier_place_no_anaphora(tag):
         "وهاجمت جبهة النصرة الجمعة الماضي مقرا للفرقة 30 في المنطقة نفسها، ووقعت اشتباكات بينها وبين "
         "المدافعين عن المقر تسببت في مقتل 25 مقاتلا من الطرفين، بحسب المرصد."
     )
-    assert not [r for r in geo_state(doc)["resolved"] if "anaphora" in r.evidence]
+    assert not marked(doc, "anaphora")
 
 
 def test_a_country_is_no_antecedent(tag):
@@ -108,7 +113,7 @@ def test_a_country_is_no_antecedent(tag):
         " وهاجمت جبهة النصرة الجمعة الماضي مقرا للفرقة 30 في المنطقة نفسها، ووقعت اشتباكات بينها وبين "
         "المدافعين عن المقر تسببت في مقتل 25 مقاتلا من الطرفين، بحسب المرصد."
     )
-    assert not [r for r in geo_state(doc)["resolved"] if "anaphora" in r.evidence]
+    assert not marked(doc, "anaphora")
 
 
 # --- districts the gazetteer lacks ---------------------------------------------------------------
@@ -144,7 +149,7 @@ def test_district_followed_by_its_town_keeps_the_town(tag):
         "تنظيم داعش بقصف مدفعي، وسط المدينة. وقال المصدر، إن «وحدة الصواريخ والميدان التابعة للجيش العراقي "
         "تمكنت من تحديد مقر لتنظيم داعش في حي نزال، وسط الفلوجة، وتم قصفه بالصواريخ والمدفعية»."
     )
-    assert not [r for r in geo_state(doc)["resolved"] if "district" in r.evidence]
+    assert not marked(doc, "district")
 
 
 def test_alive_is_no_district(tag):
@@ -153,7 +158,7 @@ def test_alive_is_no_district(tag):
         "حاول الشاب اسامة جمال دون جدوى حضور مباراة لفريقه الزمالك في الدوري المصري لينتهي به الحال محبطا "
         "على الرصيف في القاهرة متابعا اللقاء عبر بث حي على هاتفه المحمول امام الملعب الفارغ."
     )
-    assert not [r for r in geo_state(doc)["resolved"] if "district" in r.evidence]
+    assert not marked(doc, "district")
 
 
 # --- a distance without its unit ---------------------------------------------------------------
@@ -215,7 +220,7 @@ def test_bare_city_is_the_town_just_named(tag):
         "وأشار إلى أن «الفصائل الإسلامية المقاتلة في المدينة تمكنت من قتل وجرح العشرات من قوات النظام»."
     )
     daraya = resolved_at(doc, "داريا").place
-    bare = [r for r in geo_state(doc)["resolved"] if "bare" in r.evidence]
+    bare = marked(doc, "bare")
     assert [doc.surface(r.start, r.end) for r in bare] == ["المدينة", "المدينة"]
     assert {r.place.id for r in bare} == {daraya.id}
 
@@ -223,7 +228,7 @@ def test_bare_city_is_the_town_just_named(tag):
 def test_bare_city_after_a_town_in_a_list_is_medina(tag):
     # snn-2015-08-02-1157 (a headline): "مكة والمدينة" names Medina, not Mecca again
     doc = tag("تقديم الموعد في مكة والمدينة لتفادي زحام الحج")
-    assert not [r for r in geo_state(doc)["resolved"] if "bare" in r.evidence]
+    assert not marked(doc, "bare")
 
 
 def test_border_side_is_the_country_named_nearest(tag):

@@ -30,6 +30,13 @@ def _cas(text: str) -> tuple[int | None, int | None]:
         # dual noun: snn-2015-07-21-2246
         ("أن جنديين عراقيين قتلا وأصيب اثنان آخران في تفجير عبوة ناسفة", (2, 2)),
         ("أسفر عن مقتل ١٩ عنصرا", (19, None)),
+        # snn-2015-08-02-0347: a caliber before "وقتل" belongs to the clause before it
+        ("وأضاف المصدر أن غارة أخرى دمرت مدفع هاون عيار (120) وقتل 2 من طاقمه وأصيب 3 آخرون.", (2, 3)),
+        # snn-2015-07-21-1978: a death word that starts with و itself (وفاة) takes the count before it
+        (
+            "ارتفعت حصيلة ضحايا الأمطار الموسمية والفيضانات الحالية في باكستان إلى 22 حالة وفاة خلال اليومين الماضيين",
+            (22, None),
+        ),
     ],
 )
 def test_counts(sentence: str, expected: tuple[int | None, int | None]) -> None:

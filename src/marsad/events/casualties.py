@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from marsad.model import Doc, Mention
+from marsad.resources import load_yaml
+from marsad.text.normalize import normalize
 from marsad.text.tokens import Token, token_index
 
 _BEFORE = 4  # tokens between a death word and its count: "اسفر عن مقتل ما لا يقل عن 15"
@@ -61,6 +64,8 @@ def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
             else:
                 gap, tie = c_first - n_last - 1, 1
                 limit = _AFTER
+                if _opens_clause(tokens[c_first]):
+                    continue  # "مدفع هاون عيار (120) وقتل 2": a count before "وقتل" is the last clause's
             if gap < 0 or gap > limit or _number_between(num_pos, ni, min(c_first, n_first), max(c_last, n_last)):
                 continue
             # the counted noun itself ("ثلاثة قتلى") binds tightest of all
@@ -87,6 +92,20 @@ def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
     if fatalities is None and any(t.text in _DUALS for t in tokens) and any(c.value.kind == "killed" for c in cues):
         fatalities = 2
     return Casualties(fatalities, injuries)
+
+
+@cache
+def _waw_words() -> tuple[str, ...]:
+    """Death and injury words of cues.yaml that start with و themselves ("وفاة")."""
+    data = load_yaml("events/cues.yaml")
+    words = (normalize(w.rstrip("*")) for kind in ("killed", "injured") for w in data[kind])
+    return tuple(w for w in words if w.startswith("و"))
+
+
+def _opens_clause(token: Token) -> bool:
+    """Whether the death word's token starts with the conjunction و ("وقتل", "وجرح"): a new clause,
+    so a count before it belongs to the clause before."""
+    return token.text.startswith("و") and not token.text.startswith(_waw_words())
 
 
 def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int) -> int:

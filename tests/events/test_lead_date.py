@@ -255,3 +255,16 @@ def test_a_headline_told_at_country_level_takes_the_leads_date() -> None:
     )
     heads = [e for e in _events(text, "2015-08-10") if e.evidence.startswith("22 قتيلاً")]
     assert [(e.date, e.location.country) for e in heads] == [("2015-08-08", "AF")]
+
+
+def test_two_tolls_in_one_article_are_two_acts() -> None:
+    # snn-2015-08-01-0075: an ambush near Kharif (13 killed) and "later" another patrol ambushed in
+    # Raydah (4 killed, 2 wounded); the same sub-type with no date kept them as one event before
+    text = (
+        "في السياق ذاته، صعدت مقاومة آزال هجماتها التي تستهدف الميليشيات الحوثية وقوات صالح، وقالت مصادر خاصة "
+        "لـ«الشرق الأوسط» إن مسلحي المقاومة نصبوا كمينا لدورية من ميليشيات الحوثيين وقوات صالح في منطقة خارف، "
+        "وأسفر الكمين عن مقتل 13 مسلحا حوثيا ومقتل أحد عناصر المقاومة، وفي وقت لاحق، قال المكتب الإعلامي لمقاومة "
+        "آزال إن كمينا نصب لدورية أخرى في مديرية ريدة، أسفر عن مقتل 4 وإصابة 2 من المسلحين الحوثيين.\n"
+    )
+    clashes = [e for e in _events(text, "2015-08-01") if e.sub_event_type == "Armed clash"]
+    assert sorted((e.fatalities, e.injuries) for e in clashes) == [(4, 2), (13, None)]

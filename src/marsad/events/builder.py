@@ -915,6 +915,11 @@ def _same_event(a: EventOut, b: EventOut, told_as_attack: bool = False) -> bool:
         return False
     if a.date and b.date and a.date != b.date:
         return False
+    # Two tolls told in one article are mostly two acts ("13 مسلحا" in one ambush, "11" in another;
+    # a headline's 22 in Kunduz and a truck bomb's 15 in Kabul): in 219 corpus conflict articles, 11
+    # of the 13 restatements joined across differing tolls were different events.
+    if a.fatalities and b.fatalities and a.fatalities != b.fatalities:
+        return False
     return _actors_compatible(a.actor1, b.actor1) and _actors_compatible(a.actor2, b.actor2)
 
 

@@ -12,6 +12,8 @@ Configuration (arguments of `create_app`, or environment variables for `marsad s
 - MARSAD_MAX_BODY=1000000: largest request body accepted, in bytes.
 - MARSAD_RATE_READ, MARSAD_RATE_WRITE, MARSAD_RATE_EXEMPT: per-client rate limits (marsad.api.ratelimit).
 - MARSAD_API_THREADS=8: threads answering requests in a server process.
+- MARSAD_SQLITE_HEAP_MB=256: SQLite's memory in a process, all pooled connections together
+  (a soft limit: past it, SQLite frees cached pages; marsad.store.db).
 """
 
 import os

@@ -1009,15 +1009,20 @@ def _add_bare_towns(text: str, starts: list[int], resolved: list[Resolved], w: _
             continue  # part of a name ("المدينة المنورة"), or it introduces one ("المدينة الساحلية سرت")
         if k and text[start - 1 : start] == "و" and not text[resolved[k - 1].end : start - 1].strip(" ,"):
             continue  # listed after a town: "مكة والمدينة" is Medina, not "the city" again
-        s = max(bisect.bisect_right(starts, start) - 1, 0)
-        lo = starts[max(s - w.bare_lookback, 0)]
-        town = next(
-            (r for r in reversed(resolved[:k]) if r.start >= lo and r.role == "place" and r.place.precision == "city"),
-            None,
-        )
+        town = _recent_town(starts, resolved, k, start, w.bare_lookback)
         if town is not None:
             added.append(Resolved(start, end, town.place, town.score, "place", "", {"anaphora", "bare"}))
     return sorted([*resolved, *added], key=lambda r: r.start) if added else resolved
+
+
+def _recent_town(starts: list[int], resolved: list[Resolved], k: int, at: int, lookback: int) -> Resolved | None:
+    """The latest town among resolved[:k] named at most `lookback` sentences before the one at `at`."""
+    s = max(bisect.bisect_right(starts, at) - 1, 0)
+    lo = starts[max(s - lookback, 0)]
+    return next(
+        (r for r in reversed(resolved[:k]) if r.start >= lo and r.role == "place" and r.place.precision == "city"),
+        None,
+    )
 
 
 def _introduces(between: str) -> bool:
@@ -1067,11 +1072,7 @@ def _add_districts(text: str, starts: list[int], resolved: list[Resolved], w: _W
         end = starts[s + 1] if s + 1 < len(starts) else len(text)
         if any(name_start < r.start < end and r.place.precision in ("city", "point") for r in resolved[k:]):
             continue
-        lo = starts[max(s - w.district_lookback, 0)]
-        town = next(
-            (r for r in reversed(resolved[:k]) if r.start >= lo and r.role == "place" and r.place.precision == "city"),
-            None,
-        )
+        town = _recent_town(starts, resolved, k, m.start(), w.district_lookback)
         if town is not None:
             added.append(Resolved(m.start("cue"), m.end("name"), town.place, town.score, "place", "", {"district"}))
     return sorted([*resolved, *added], key=lambda r: r.start) if added else resolved
@@ -1079,9 +1080,7 @@ def _add_districts(text: str, starts: list[int], resolved: list[Resolved], w: _W
 
 def directional_region(gaz: Gazetteer, country: Place, direction: tuple[int, int]) -> Place:
     """ "جنوب غرب ليبيا" → a curated region when there is one, else a point in that part of the box."""
-    names = {(1, 0): "شمال", (-1, 0): "جنوب", (0, 1): "شرق", (0, -1): "غرب", (1, 1): "شمال شرق"}
-    names |= {(1, -1): "شمال غرب", (-1, 1): "جنوب شرق", (-1, -1): "جنوب غرب"}
-    word = names[direction]
+    word = _DIRECTION_AR[direction]
     for e in gaz.names.get(normalize(f"{word} {country.name_ar}"), ()):
         if e.place.feature == "region":
             return e.place
@@ -1092,8 +1091,7 @@ def directional_region(gaz: Gazetteer, country: Place, direction: tuple[int, int
     # halfway from the country's label point to the edge of its box, in that direction
     lat = country.lat + (0.5 * ((max_lat if direction[0] > 0 else min_lat) - country.lat) if direction[0] else 0)
     lon = country.lon + (0.5 * ((max_lon if direction[1] > 0 else min_lon) - country.lon) if direction[1] else 0)
-    english = {1: "North", -1: "South", 0: ""}[direction[0]] + {1: "east", -1: "west", 0: ""}[direction[1]]
-    english = english[0].upper() + english[1:] if english else english
+    english = _DIRECTION_EN[direction].capitalize()
     return Place(
         f"{english} {country.name}",
         f"{word} {country.name_ar}",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from marsad.merge import compare, merge_events
-from marsad.merge.rules import content_words, default_rules
+from marsad.merge.rules import MergeRules, content_words, default_rules, jaccard
 from marsad.model import EVENT_TYPES
 from marsad.store.db import Store
 from marsad.store.schema import articles, event_articles, events
@@ -53,11 +53,7 @@ def _scores(
 ) -> tuple[int, int, int]:
     """(true merges, false merges, missed merges) of `compare` on the pairs' events."""
     rules = default_rules()
-    words = {k: content_words(f"{a.get('title') or ''} {a['text']}", rules) for k, a in arts.items()}
-
-    def article_similarity(a: str, b: str) -> float:
-        return len(words[a] & words[b]) / len(words[a] | words[b])
-
+    article_similarity = _article_similarity(arts, rules)
     tp = fp = fn = 0
     for p in pairs:
         a, b = events(p)
@@ -67,6 +63,12 @@ def _scores(
         fp += said and not p["same"]
         fn += (not said) and p["same"]
     return tp, fp, fn
+
+
+def _article_similarity(arts: dict[str, dict[str, Any]], rules: MergeRules) -> Callable[[str, str], float]:
+    """The articles' likeness as the clusterer reads it from the store: their content words' Jaccard."""
+    words = {k: content_words(f"{a.get('title') or ''} {a['text']}", rules) for k, a in arts.items()}
+    return lambda a, b: jaccard(words[a], words[b])
 
 
 def pair_quality() -> dict[str, Any]:
@@ -276,7 +278,7 @@ def explain_misses(live: bool = False) -> list[str]:
     score, its reasons, and both events' fields side by side."""
     pairs, arts = _load_pairs()
     rules = default_rules()
-    words = {k: content_words(f"{a.get('title') or ''} {a['text']}", rules) for k, a in arts.items()}
+    article_similarity = _article_similarity(arts, rules)
     events = _live_events(pairs, arts)[0] if live else {}
     out = []
     for p in pairs:
@@ -285,9 +287,7 @@ def explain_misses(live: bool = False) -> list[str]:
             if p["same"]:
                 out.append(f"{p['pair']} same=True: a side is lost ({p['note']})")
             continue
-        v = compare(
-            {**a, "id": 1}, {**b, "id": 2}, rules, lambda x, y: len(words[x] & words[y]) / len(words[x] | words[y])
-        )
+        v = compare({**a, "id": 1}, {**b, "id": 2}, rules, article_similarity)
         if v.same == p["same"]:
             continue
         lines = [f"{p['pair']} same={p['same']} score={v.score:g} {v.why_not or ''} {v.reasons} ({p['note']})"]

@@ -27,6 +27,7 @@ from marsad.merge.rules import (
     compare,
     content_words,
     default_rules,
+    jaccard,
     own_key,
     parse_day,
     signature,
@@ -99,8 +100,7 @@ class ArticleWords:
         return self.cache[article_id]
 
     def similarity(self, a: str, b: str) -> float:
-        wa, wb = self.words(a), self.words(b)
-        return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+        return jaccard(self.words(a), self.words(b))
 
 
 def _now() -> dt.datetime:

@@ -126,10 +126,12 @@ def text_similarity(a: str, b: str, rules: MergeRules | None = None) -> float:
     day in one province share only the generic words of the war (stop-listed or too few).
     """
     rules = rules or default_rules()
-    wa, wb = content_words(a, rules), content_words(b, rules)
-    if not wa or not wb:
-        return 0.0
-    return len(wa & wb) / len(wa | wb)
+    return jaccard(content_words(a, rules), content_words(b, rules))
+
+
+def jaccard(wa: frozenset[str], wb: frozenset[str]) -> float:
+    """Shared words over all words of two word sets (0.0 when either is empty)."""
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -499,7 +501,7 @@ def compare(
     same = score >= rules.threshold
     # An undated mention is often background ("منذ تحرير مدينة عدن", "تتواصل المواجهات"): only
     # close wording, or the same rare act with the same toll, ties it to one incident.
-    undated = gap is None and d_why.startswith(("undated", "both undated"))
+    undated = not (a.get("date") and b.get("date"))  # `_dates` let them through on `_undated`
     if same and undated and sim < rules.undated_text and not signed:
         return Verdict(False, score, reasons, f"undated, evidence similarity {sim:.2f} < {rules.undated_text:g}")
     # Two days apart (a rare act only) the two may be two attacks of one group's campaign: close

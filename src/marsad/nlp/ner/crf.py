@@ -142,14 +142,22 @@ def gazetteer_tags(stems: Sequence[str], res: CrfResources) -> list[list[str]]:
     return out
 
 
-def context_attrs(norms: Sequence[str], gz: Sequence[list[str]], i: int) -> list[str]:
-    """Attributes that depend on a token together with its neighbours: gazetteer and bigrams."""
+def gazetteer_attrs(gz: Sequence[list[str]], i: int) -> list[str]:
+    """A token's gazetteer-span attributes and its neighbours' (prefixed -1 / +1)."""
     f = list(gz[i])
     if i > 0:
         f += [f"-1{g}" for g in gz[i - 1]]
+    if i + 1 < len(gz):
+        f += [f"+1{g}" for g in gz[i + 1]]
+    return f
+
+
+def context_attrs(norms: Sequence[str], gz: Sequence[list[str]], i: int) -> list[str]:
+    """Attributes that depend on a token together with its neighbours: gazetteer and bigrams."""
+    f = gazetteer_attrs(gz, i)
+    if i > 0:
         f.append(f"bg-={norms[i - 1]}|{norms[i]}")
     if i + 1 < len(norms):
-        f += [f"+1{g}" for g in gz[i + 1]]
         f.append(f"bg+={norms[i]}|{norms[i + 1]}")
     return f
 
@@ -349,12 +357,7 @@ class CrfModel:
             index = self.index
             gz = gazetteer_tags(stems, self.res)
             for i in range(n):
-                attrs = list(gz[i])
-                if i > 0:
-                    attrs += ["-1" + g for g in gz[i - 1]]
-                if i + 1 < n:
-                    attrs += ["+1" + g for g in gz[i + 1]]
-                for a in attrs:
+                for a in gazetteer_attrs(gz, i):
                     k = index.get(a)
                     if k is not None:
                         rows.append(i)

@@ -22,11 +22,6 @@ from marsad.ingest.items import Candidate, Page, Rejected
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
-# lxml.html's own parser picks each element's Python class in a Python callback (form, input,
-# label... get classes of their own), run every time trafilatura or htmldate touches an element:
-# ~2,400 calls and a tenth of the time of a page. Nothing here uses those form classes, so every
-# element is a plain HtmlElement, chosen in C. Same trees, same texts (tests/ingest/test_html_parse.py).
-
 
 class _HtmlElement(lxml_html.HtmlElement):
     """lxml.html's element, with a cheaper `text_content`.
@@ -41,6 +36,11 @@ class _HtmlElement(lxml_html.HtmlElement):
         return etree.tostring(self, method="text", encoding="unicode", with_tail=False)
 
 
+# lxml.html's own parser picks each element's Python class in a Python callback (form, input,
+# label... get classes of their own), run every time trafilatura or htmldate touches an element:
+# ~2,400 calls and a tenth of the time of a page. Nothing here uses those form classes, so every
+# element is one class (`_HtmlElement`), chosen in C. Same trees, same texts
+# (tests/ingest/test_html_parse.py).
 _PARSER = lxml_html.HTMLParser()
 _PARSER.set_element_class_lookup(
     etree.ElementDefaultClassLookup(

@@ -49,6 +49,7 @@ RESULTS = HERE / "results"
 TARGET = 100_000
 BATCH = 1_000
 RUNS = 3
+HTML_RUNS = 5  # 300 pages take ~5 s a run: more runs make the median steadier on a shared machine
 TEXT_RUN = 10_000  # corpus articles per timed text run
 
 
@@ -150,10 +151,10 @@ def _timed_ingest(inputs: list[str], db: Path, workers: int = 1) -> tuple[float,
     return wall, cpu, ing
 
 
-def _rates(prefix: str, n: int, inputs: list[str], tmp: Path) -> dict[str, object]:
-    """Median rates over RUNS runs with 1 worker, then one run with 2 workers."""
+def _rates(prefix: str, n: int, inputs: list[str], tmp: Path, runs: int = RUNS) -> dict[str, object]:
+    """Median rates over `runs` runs with 1 worker, then one run with 2 workers."""
     walls, cpus = [], []
-    for k in range(RUNS):
+    for k in range(runs):
         wall, cpu, ing = _timed_ingest(inputs, tmp / f"{prefix}-{k}.db")
         walls.append(wall), cpus.append(cpu)
     s = ing.summary
@@ -234,7 +235,7 @@ def html_throughput(corpus: list[dict], tmp: Path, n: int = 300) -> dict[str, ob
         html = page[:start] + paras + page[end:]
         html = html.replace("معارضون يسيطرون على مخازن للصواريخ بريف دمشق", o["title"] or o["id"])
         (folder / f"{i:04d}.html").write_text(html, encoding="utf-8")
-    return _rates("html", n, [str(folder)], tmp)
+    return _rates("html", n, [str(folder)], tmp, runs=HTML_RUNS)
 
 
 def at_100k(corpus: list[dict], store: Store, tmp: Path) -> dict[str, object]:

@@ -523,3 +523,41 @@ def test_lead_date_reaches_events_after_a_headline_cut_at_two_dots() -> None:
     )
     doc = Pipeline.from_names(DEFAULT_COMPONENTS)(Article(id="t", text=text, published="2015-08-04"))
     assert [e.date for e in doc.events if e.sub_event_type == "Air/drone strike"] == ["2015-08-03"]
+
+
+# ----------------------------------------------------------------------------- the writing day
+
+# A crawl or republication date can be days after the text was written; the weekday the text
+# names with its own "اليوم" / "أمس" says which day that was, and every "اليوم" then means it.
+WRITING_DAY = [
+    # Tuesday crawl, "اليوم الأحد" (snn-2015-07-21-1629): the Sunday before
+    (
+        "إن 43 شخصا قتلوا وأصيب 173 اليوم الأحد عندما قصفت جماعة الحوثي مدينة عدن",
+        "2015-07-21",
+        ["2015-07-19"],
+    ),
+    # Tuesday crawl, "اليوم الاثنين" then a bare "اليوم" (snn-2015-08-11-0033)
+    (
+        "حصد تفجير سيارة ملغومة قرب مطار كابول أرواح خمسة أشخاص اليوم الاثنين في أحدث هجوم انتحاري. "
+        "وقال مسؤولون أفغان إن الهجوم الانتحاري قتل خمسة أشخاص وأصاب 16 اليوم في منطقة مزدحمة.",
+        "2015-08-11",
+        ["2015-08-10", "2015-08-10"],
+    ),
+    # Sunday crawl, "أمس الأحد (2 اغسطس)" (snn-2015-08-08-0038): written Monday 3 August
+    (
+        "وقال نافالني في تعليق على الانترنت امس الاحد ان الرجل لم يعد",
+        "2015-08-08",
+        ["2015-08-02"],
+    ),
+    # the weekday agrees with the given date: nothing moves (snn-2015-07-21-0982)
+    (
+        "قال المرصد السوري لحقوق الإنسان أمس الاثنين إن قياديا في تنظيم داعش قتل. وأعلن اليوم مقتل آخر",
+        "2015-07-21",
+        ["2015-07-20", "2015-07-21"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), WRITING_DAY)
+def test_weekday_with_today_gives_the_writing_day(text: str, published: str, expected: list[str]) -> None:
+    assert isos(text, published) == expected

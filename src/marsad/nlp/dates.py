@@ -978,6 +978,22 @@ def _merge_nights(text: str, raws: list[_Raw], lex: _Lex) -> list[_Raw]:
     return out
 
 
+def _writing_day(raws: list[_Raw], ref: dt.date) -> dt.date:
+    """The day the text was written, when its first "اليوم الأحد" / "أمس الاثنين" says so.
+
+    A given date is often the day a page was crawled or republished, days after it was
+    written: "اليوم الأحد" in an item dated Tuesday is that Sunday, and so is every other
+    "اليوم" or "أمس" in it. When the weekday named with the first such phrase does not fall
+    on its offset from ref, the reference moves back to the latest day where it does (at most
+    six days: the weekday is the text's own word, the given date only an upper bound).
+    """
+    for r in raws:
+        if r.kind == "rel" and r.rel and r.rel.unit == "day" and r.rel.offset <= 0 and r.weekday is not None:
+            back = (ref.weekday() + r.rel.offset - r.weekday) % 7
+            return ref - dt.timedelta(days=back)
+    return ref
+
+
 def resolve_all(
     text: str,
     sentences: list[tuple[int, int]] | None = None,
@@ -994,6 +1010,8 @@ def resolve_all(
     for r in raws:
         r.value = _explicit(r, text[r.start : r.end])
     ref, source = (published, "published") if published else (html_date, "html") if html_date else (None, None)
+    if ref is not None:
+        ref = _writing_day(raws, ref)
     text_ref = ref
     if ref is None:
         # The latest full date, preferring those the text gives a weekday ("الأحد الموافق

@@ -903,7 +903,32 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     # after the countries are counted: a place named again is not more of the article's topic
     final = _add_anaphora(text, _add_districts(text, starts, final, w), w)
     final = _add_bare_towns(text, starts, final, w)
+    final = _add_demonym_capitals(text, [d for d in dems if d.iso], final, gaz)
     return final, [d for d in dems if d.iso], countries
+
+
+_CAPITAL_BEFORE = re.compile(r"(?:^|[\s(])(?:[وفب]|وب|فب)?(?:ال)?عاصمه\s+$")
+
+
+def _add_demonym_capitals(
+    text: str, dems: list[DemonymHit], resolved: list[Resolved], gaz: Gazetteer
+) -> list[Resolved]:
+    """ "في العاصمة الصومالية" names Mogadishu: the capital of the adjective's country.
+
+    Only when no name follows ("العاصمة العراقية بغداد" names the city itself) and the country
+    has a capital listed (regions.yaml: capitals).
+    """
+    added: list[Resolved] = []
+    begins = [r.start for r in resolved]
+    for d in dems:
+        capital = gaz.capitals.get(d.iso)
+        if capital is None or not _CAPITAL_BEFORE.search(text, max(d.start - 16, 0), d.start):
+            continue
+        k = bisect.bisect_left(begins, d.end)
+        if k < len(resolved) and _introduces(text[d.end : resolved[k].start]):
+            continue
+        added.append(Resolved(d.start, d.end, capital, 5.0, "place", "", {"capital", "demonym"}))
+    return sorted([*resolved, *added], key=lambda r: r.start) if added else resolved
 
 
 # ---------------------------------------------------------------------------------------------

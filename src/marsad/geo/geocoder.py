@@ -854,6 +854,15 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 allowed = [e for e in c.entries if _allowed_in_list(e, c, gaz, w, countries)]
             if not allowed:
                 continue
+            pin = pinned.get(c.key)
+            if pin is not None and len(allowed) > 1:
+                # one reading per article: "جنوب رفح" after "رفح بشمال سيناء" is the same Rafah
+                allowed = [e for e in c.entries if e.place.id == pin] or allowed
+            inside = container.get(c.start)
+            if inside and any(e.place.country != inside for e in allowed):
+                # "رفح بشمال سيناء": the name is read in the area named right after it, even a
+                # reading the article's countries alone would not allow
+                allowed = [e for e in c.entries if e.place.country == inside] or allowed
             many = len(allowed) > 1
             others = [a for a in anchors if a.key != c.key] if many else anchors
             # the sentence's countries choose between countries, never between a country and
@@ -887,7 +896,14 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 fixed[idx] = out[-1]
         return out
 
+    container: dict[int, str] = {}
+    pinned: dict[str, str] = {}
     first = choose([], set())
+    container = _containers(text, cands, first)
+    if container:
+        fixed.clear()  # a reading cached before the containers were known may be the wrong one
+        first = choose([], set())
+        pinned = {r.key: r.place.id for r in first if r.start in container and r.place.country == container[r.start]}
     known = {r.place.id for r in first}
     # one anchor per place (an article names its main city many times), at most 12
     by_place = {r.place.id: r for r in first if r.place.feature not in ("country", "region") and r.score >= 3.0}
@@ -905,6 +921,29 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     final = _add_bare_towns(text, starts, final, w)
     final = _add_demonym_capitals(text, [d for d in dems if d.iso], final, gaz)
     return final, [d for d in dems if d.iso], countries
+
+
+_CONTAINER_GAP = re.compile(r"[\s,،]*(?:ب|في|فى)?\s*")
+
+
+def _containers(text: str, cands: list[Candidate], first: list[Resolved]) -> dict[int, str]:
+    """For names followed at once by a wider area ("رفح بشمال سيناء", "الحديدة في اليمن"), the
+    country of that area, keyed by the name's start."""
+    out: dict[int, str] = {}
+    begins = [r.start for r in first]
+    for c in cands:
+        k = bisect.bisect_left(begins, c.end)
+        if k == len(first):
+            continue
+        r = first[k]
+        if (
+            r.place.feature in ("admin1", "region", "country")
+            and r.place.country
+            and r.start - c.end <= 6
+            and _CONTAINER_GAP.fullmatch(text, c.end, r.start)
+        ):
+            out[c.start] = r.place.country
+    return out
 
 
 _CAPITAL_BEFORE = re.compile(r"(?:^|[\s(])(?:[وفب]|وب|فب)?(?:ال)?عاصمه\s+$")

@@ -28,3 +28,18 @@ def test_roundabout_with_no_town_is_no_place(tag):
     # snn-2015-07-22-0029
     doc = tag("والأخرى على منطقة دوار حزيمة شمال المدينة.")
     assert geo_state(doc)["resolved"] == []
+
+
+def test_explosive_vest_is_not_sitrah(tag):
+    # snn-2015-08-08-0578: "سترة ناسفة" in Mali
+    doc = tag(
+        "وقال المتحدث العسكري سليمان ديمبيلي في رسالة نصية: إن جنديين من جيش مالي قتلا وأصيب ثلاثة آخرون "
+        "في تبادل إطلاق النار وقتل مهاجم يرتدي سترة ناسفة"
+    )
+    assert [r.place.country for r in geo_state(doc)["resolved"]] == ["ML"]
+
+
+def test_sitrah_the_town_is_still_found(tag):
+    # snn-2015-07-31-0172 (headline)
+    doc = tag("البحرين تقبض على عدد من المشتبه بهم بتفجير سترة")
+    assert [r.place.name for r in geo_state(doc)["resolved"]] == ["Bahrain", "Sitrah"]

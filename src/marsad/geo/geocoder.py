@@ -876,7 +876,7 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
             place = best.place
             role = "place"
             evidence = {k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v}
-            if ctx.direction is not None and ctx.distance:
+            if ctx.direction is not None and (ctx.distance or (out and _apposed_direction(text, out[-1], c.start))):
                 role = "reference"
             elif ctx.border and place.feature == "country":
                 role = "border"
@@ -921,6 +921,24 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     final = _add_bare_towns(text, starts, final, w)
     final = _add_demonym_capitals(text, [d for d in dems if d.iso], final, gaz)
     return final, [d for d in dems if d.iso], countries
+
+
+# "لوغار جنوب العاصمة كابل", "بلدة اعزاز شمالي حلب", "قرية X، الواقعة شرق حلب": what follows the
+# direction locates the place named before it; the event is there, not in the town measured from.
+_APPOSED_DIRECTION = re.compile(
+    r"[\s,،(]*(?:(?:الواقع[هة]?|الواقعتين|التي\s+تقع|الذي\s+يقع)\s+)?(?:في\s+)?(?:ال)?(?:شمال|جنوب|شرق|غرب)(?:ي|ا)?"
+    r"(?:\s*(?:ال)?(?:شرق|غرب)(?:ي|ا)?)?\s+(?:(?:ال)?(?:مدين|عاصم|بلد|محافظ)[هة]\s+)?"
+)
+
+
+def _apposed_direction(text: str, before: Resolved, start: int) -> bool:
+    """Whether the name at `start` follows a town or province by a bare direction only."""
+    return (
+        before.role == "place"
+        and before.place.precision in ("point", "city", "admin1")
+        and start - before.end <= 40
+        and _APPOSED_DIRECTION.fullmatch(text, before.end, start) is not None
+    )
 
 
 _CONTAINER_GAP = re.compile(r"[\s,،]*(?:ب|في|فى)?\s*")

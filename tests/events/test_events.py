@@ -144,3 +144,30 @@ def test_two_dates_make_two_events() -> None:
 )
 def test_no_event(sentence: str) -> None:
     assert _events(sentence) == []
+
+
+def test_a_bare_mention_joins_the_bombing_it_names_again() -> None:
+    # snn-2015-08-11-0372: "ونسب الهجوم ..." (no date, no town, no toll) goes back to the Istanbul
+    # car bomb told just before; the bombing, with its own date and town, stays the event. Far from
+    # it (700 characters, as in a list of past attacks, snn-2015-07-22-0376) it is another act.
+    from marsad.events.builder import _dedupe
+
+    bomb = _one(
+        "وقالت الشرطة إنه في الجانب الآخر من إسطنبول استخدمت مركبة محملة بالمتفجرات في هجوم على مركز للشرطة مساء الأحد.",
+        published="2015-08-11",
+    )
+    bare = _one("ونسب الهجوم الى متمردي حزب العمال الكردستاني، وفق ما نقلت وسائل إعلام محلية.", published="2015-08-11")
+    assert bare.sub_event_type == "Attack" and bare.date is None
+    assert bare.location is not None and bare.location.precision == "country" and bare.location.country == "TR"
+
+    def after(gap: int) -> EventOut:
+        start = bomb.evidence_end + gap  # type: ignore[operator]
+        return bare.model_copy(update={"evidence_start": start, "evidence_end": start + 80})
+
+    near, far = after(20), after(700)
+    (joined,) = _dedupe([bomb, near], {id(near)})
+    assert joined.sub_event_type == "Remote explosive/landmine/IED" and joined.date == "2015-08-09"
+    assert joined.evidence == bomb.evidence
+    (joined,) = _dedupe([near, bomb], {id(near)})  # told first, the bare mention gives way
+    assert joined.evidence == bomb.evidence and joined.location == bomb.location
+    assert len(_dedupe([bomb, far], {id(far)})) == 2

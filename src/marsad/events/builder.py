@@ -867,7 +867,8 @@ def _dedupe(events: list[EventOut], told_as_attack: set[int] | None = None) -> l
     for ev in events:
         for k, kept in enumerate(out):
             if _same_event(kept, ev, told[k] or id(ev) in attacks):
-                out[k] = _fill(kept, ev)
+                # a bare mention told first ("لم تعلن أي جهة مسؤوليتها عن الهجوم") gives way to the full one
+                out[k] = _fill(ev, kept) if _bare_mention(kept, ev) and not _bare_mention(ev, kept) else _fill(kept, ev)
                 told[k] = told[k] or id(ev) in attacks
                 break
         else:
@@ -893,12 +894,44 @@ def _one_bombing(a: EventOut, b: EventOut) -> bool:
     vague, bomb = (a, b) if a.sub_event_type in _VAGUE_ATTACKS else (b, a)
     if vague.sub_event_type not in _VAGUE_ATTACKS or bomb.sub_event_type not in _BOMBINGS:
         return False
+    if vague.actor2 is not None and vague.actor2.name.startswith(_ARMED_SIDE):
+        return False
+    if _bare_mention(a, b) or _bare_mention(b, a):
+        return True
     if not a.date or a.date != b.date or len(a.date) < 10:
         return False
     la, lb = a.location, b.location
-    if la is None or lb is None or la.name != lb.name or la.precision not in ("city", "point"):
-        return False
-    return vague.actor2 is None or not vague.actor2.name.startswith(_ARMED_SIDE)
+    return la is not None and lb is not None and la.name == lb.name and la.precision in ("city", "point")
+
+
+def _bare_mention(bare: EventOut, full: EventOut) -> bool:
+    """Whether `bare` names the attack again with nothing of its own: no date, no town, no toll.
+
+    "أعلنت حركة الشباب مسؤوليتها عن الهجوم", "الهجوم نفذه انتحاريان": the article goes back to the
+    attack it told, in the same country, and adds only a detail.
+    """
+    lb, lf = bare.location, full.location
+    return (
+        bare.date is None
+        and bare.fatalities is None
+        and lb is not None
+        and lf is not None
+        and lb.precision == "country"
+        and lb.country == lf.country
+        and _gap(bare, full) <= _RESTATED_WITHIN
+    )
+
+
+# How far (characters between the two evidence spans) a bare mention may stand from the attack it
+# names again: a few sentences. In a list of past attacks ("عام 1979 ... عام 1995 ..."), a bare
+# bombing far down the list is another act.
+_RESTATED_WITHIN = 600
+
+
+def _gap(a: EventOut, b: EventOut) -> int:
+    if None in (a.evidence_start, a.evidence_end, b.evidence_start, b.evidence_end):
+        return _RESTATED_WITHIN + 1  # no offsets to measure by: not taken as a restatement
+    return max(a.evidence_start - b.evidence_end, b.evidence_start - a.evidence_end, 0)  # type: ignore[operator]
 
 
 def _same_event(a: EventOut, b: EventOut, told_as_attack: bool = False) -> bool:

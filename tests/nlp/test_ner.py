@@ -11,11 +11,19 @@ import numpy as np
 import pytest
 
 from marsad.nlp.ner import NerTagger, tokenize_for_ner
-from marsad.nlp.ner.crf import decode_marginals, forward_backward_batch, own_attrs, sentence_attrs
+from marsad.nlp.ner.crf import (
+    CrfModel,
+    CrfResources,
+    decode_marginals,
+    forward_backward_batch,
+    own_attrs,
+    sentence_attrs,
+)
 from marsad.nlp.ner.data import iter_chunks, read_conll
 from marsad.nlp.ner.evaluate import eval_ner, score
-from marsad.nlp.ner.features import TAGS
+from marsad.nlp.ner.features import FREQ_COLS, LEX_COLS, TAGS, Featurizer, pack_freq, stem_key, unpack_freq
 from marsad.nlp.ner.model import DEFAULT_PATH
+from marsad.nlp.ner.train_crf import _merge_domain, cue_words
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +211,79 @@ def test_crf_role_table_handles_tokens_without_known_attributes(tagger: NerTagge
     fast = crf.emissions(toks)
     slow = np.stack([crf._sum(attrs) for attrs in sentence_attrs(toks, crf.res)])
     np.testing.assert_allclose(fast, slow, rtol=1e-5, atol=1e-4)
+
+
+# Zipf frequencies x 10 as the trainer reads them from wordfreq's Arabic list (normalised keys):
+# an ordinary noun is as frequent with the article as without; a foreign surname is rarely
+# written with it; a company name is rare.
+_FREQ = {"شركه": 56, "الشركه": 53, "المانيه": 39, "الالمانيه": 45, "ساركوزي": 35, "الساركوزي": 2, "قال": 59}
+
+
+def test_frequency_attributes_tell_names_from_ordinary_words() -> None:
+    res = CrfResources(freq=_FREQ)
+    assert {"fq=5", "fs=5", "fa=0"} <= set(own_attrs("الشركة", res))
+    assert {"fq=3", "fa=-3"} <= set(own_attrs("ساركوزي", res))
+    assert {"fq=4", "fa=1"} <= set(own_attrs("الألمانية", res))
+    assert "fq=0" in own_attrs("فولكسفاغن", res)  # not in the table: not a known word
+    # without a table there are no frequency attributes at all (models trained without them)
+    assert not any(a.startswith("fq=") for a in own_attrs("الشركة", CrfResources()))
+
+
+def test_cue_words_mark_the_name_that_follows() -> None:
+    cues = cue_words()
+    assert cues[stem_key("وزارة")] == "ORG" and cues[stem_key("مدينة")] == "LOC"
+    toks = [t for t, _, _ in tokenize_for_ner("وقال مدرب نادي الغرافة القطري إن فريقه جاهز للمباراة .")]
+    attrs = sentence_attrs(toks, CrfResources(cues=cues))
+    club = toks.index("الغرافة")
+    assert "-1cue=ORG" in attrs[club] and "cue=ORG" in attrs[club - 1]
+    assert "-2cue=PERS" in attrs[club]  # مدرب two words back
+
+
+def test_cue_file_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "cues.tsv"
+    bad.write_text("# comment\nوزارة\tORG\nمدينة\tPLACE\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cues.tsv:3: type 'PLACE'"):
+        cue_words(bad)
+
+
+def test_crf_with_frequencies_and_cues_saves_loads_and_scores_alike(tmp_path: Path) -> None:
+    # every attribute of a real sentence gets a random weight; the cached per-type emissions must
+    # equal the attribute sums, also after a save/load round trip of the tables
+    res = CrfResources(names=["كيري"], freq=_FREQ, cues=cue_words())
+    toks = [t for t, _, _ in tokenize_for_ner("وقالت الشركة إن وزير الخارجية جون كيري زار مدينة الرقة .")]
+    attrs = sorted({a for f in sentence_attrs(toks, res) for a in f})
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=(len(attrs), len(TAGS))).astype(np.float16).astype(np.float32)
+    model = CrfModel(attrs, w, rng.normal(size=(len(TAGS), len(TAGS))), res)
+    model.save(tmp_path / "crf.npz", {"ensemble_weight": 0.5})
+    loaded, meta = CrfModel.load(tmp_path / "crf.npz")
+    assert loaded.res.freq == _FREQ and loaded.res.cues == res.cues and meta["ensemble_weight"] == 0.5
+    slow = np.stack([model._sum(a) for a in sentence_attrs(toks, res)])
+    for m in (model, loaded):
+        np.testing.assert_allclose(m.emissions(toks), slow, rtol=1e-5, atol=1e-4)
+
+
+def test_frequency_table_packs_into_arrays_and_back() -> None:
+    words, vals = pack_freq(_FREQ)
+    assert words.dtype == np.uint8 and len(vals) == len(_FREQ)
+    assert unpack_freq(words, vals) == _FREQ
+    assert unpack_freq(*pack_freq({})) == {}
+
+
+def test_bilstm_frequency_columns() -> None:
+    feat = Featurizer(["<pad>", "<unk>"], ["<pad>", "<unk>"], ["<pad>", "<unk>"], ["<pad>", "<unk>"], freq=_FREQ)
+    lex = feat.lex_features(["الشركة", "ساركوزي", "فولكسفاغن"])
+    assert lex.shape == (3, 2 * LEX_COLS + FREQ_COLS)
+    company, surname, unknown = lex[:, -FREQ_COLS:]
+    assert company[0] > surname[0] > unknown[0] == 0.0  # how common the word is
+    # the article: as common with the noun as without it, rare with the name
+    assert company[2] == pytest.approx(-0.1) and surname[2] == pytest.approx(-1.0)
+
+
+def test_domain_merge_keeps_shared_plus_anercorp_weights() -> None:
+    attrs = ["w=x", "A:w=x", "W:w=x", "W:w=y", "A:w=z"]
+    w = np.arange(len(attrs) * len(TAGS), dtype=np.float32).reshape(len(attrs), len(TAGS)) / 8
+    merged = _merge_domain(CrfModel(attrs, w, np.zeros((len(TAGS), len(TAGS))), CrfResources()))
+    assert sorted(merged.index) == ["w=x", "w=z"]
+    np.testing.assert_allclose(merged.weights[merged.index["w=x"]], w[0] + w[1], atol=1e-2)
+    np.testing.assert_allclose(merged.weights[merged.index["w=z"]], w[4], atol=1e-2)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from marsad.nlp.ner.data import normalize, strip_clitics
-from marsad.nlp.ner.features import TAGS, TYPES, shape, stem_key
+from marsad.nlp.ner.features import TAGS, TYPES, pack_freq, shape, stem_key, unpack_freq
 
 WINDOW = 3  # neighbours on each side whose form and stem are features
 MAX_GAZ_WORDS = 4
@@ -39,10 +39,16 @@ class CrfResources:
         names: Iterable[str] = (),
         gazetteer: dict[tuple[str, ...], list[str]] | None = None,
         lexicon: dict[str, list[str]] | None = None,
+        freq: dict[str, int] | None = None,
+        cues: dict[str, str] | None = None,
     ) -> None:
         self.names = frozenset(normalize(w) for n in names for w in n.split())
         self.lexicon = lexicon or {}
         self.gazetteer = gazetteer or {}
+        # normalised word -> Zipf frequency x 10 in general Arabic text (empty: no such features)
+        self.freq = freq or {}
+        # stem of a cue word (وزارة, نادي, مدينة, الرئيس ...) -> the type of the name it introduces
+        self.cues = cues or {}
 
     @property
     def gazetteer(self) -> dict[tuple[str, ...], list[str]]:
@@ -106,16 +112,41 @@ def token_roles(token: str, res: CrfResources) -> list[list[str]]:
         own.append("NM")
     lex = res.lexicon.get(s, [])
     own += lex
+    fq = freq_attrs(n, s, res.freq) if res.freq else []
+    own += fq
+    cue = res.cues.get(s)
+    if cue:
+        own.append(f"cue={cue}")
     out = [own]
     for role in ROLES:
         f = [f"{role}w={n}", f"{role}s={s}"]
         d = int(role[1:])
         if d <= 2 and is_name:
             f.append(f"{role}NM")
+        if d <= 2 and cue:
+            f.append(f"{role}cue={cue}")
         if d == 1:
             f += [f"{role}sh={sh}", f"{role}x2={n[-2:]}"]
             f += [f"{role}{x}" for x in lex]
+            f += [f"{role}{x}" for x in fq[:1]]
         out.append(f)
+    return out
+
+
+def freq_attrs(n: str, s: str, freq: dict[str, int]) -> list[str]:
+    """How ordinary a word is in general Arabic text: Zipf buckets of the form and the stem, and
+    how much more often the stem is written with the article (ال) than without.
+
+    An unseen name is usually rare, and a foreign or personal name rarely takes the article,
+    while a common noun or adjective does; the train-derived features say nothing about words
+    the training data never had.
+    """
+    zn = freq.get(n, 0)
+    zs = freq.get(s, 0) if s != n else zn
+    out = [f"fq={zn // 10}", f"fs={zs // 10}"]
+    if len(s) > 2:
+        za = freq.get("ال" + s, 0)
+        out.append(f"fa={max(-3, min(2, round((za - zs) / 10)))}" if za or zs else "fa=none")
     return out
 
 
@@ -209,23 +240,35 @@ class CrfModel:
             "names": sorted(self.res.names),
             "gazetteer": [[" ".join(k), v] for k, v in sorted(self.res.gazetteer.items())],
             "lexicon": self.res.lexicon,
+            "cues": self.res.cues,
             **(extra or {}),
         }
         blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        freq_words, freq_vals = pack_freq(self.res.freq)  # large: kept out of the JSON
         # float16 halves the file; the weights are small L1-regularised values, well within range
-        np.savez_compressed(path, meta=blob, weights=self.weights.astype(np.float16), trans=self.trans)
+        np.savez_compressed(
+            path,
+            meta=blob,
+            weights=self.weights.astype(np.float16),
+            trans=self.trans,
+            freq_words=freq_words,
+            freq_vals=freq_vals,
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> tuple[CrfModel, dict]:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode("utf-8"))
             weights, trans = z["weights"].astype(np.float32), z["trans"]
+            freq = unpack_freq(z["freq_words"], z["freq_vals"]) if "freq_words" in z else {}
         if meta["tags"] != list(TAGS):
             raise ValueError(f"{path}: CRF tag set {meta['tags']} differs from {list(TAGS)}; retrain it")
         res = CrfResources()
         res.names = frozenset(meta["names"])
         res.gazetteer = {tuple(k.split(" ")): v for k, v in meta["gazetteer"]}
         res.lexicon = meta["lexicon"]
+        res.cues = meta.get("cues", {})
+        res.freq = freq
         return cls(meta["attrs"], weights, trans, res), meta
 
     @classmethod

@@ -24,6 +24,9 @@ LEX_COLS = 2 * len(TYPES) + 2
 GAZ_TYPES = ("LOC", "PERS")
 GAZ_COLS = 3 * len(GAZ_TYPES)
 MAX_CHARS = 20  # longer tokens are cut (keeping both ends) for the char CNN
+# Word-frequency columns (with a frequency table): Zipf frequency of the form and of the stem in
+# general Arabic text, and how much likelier the stem is with the article ال than without.
+FREQ_COLS = 3
 
 _LATIN = re.compile(r"[A-Za-z]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -117,6 +120,7 @@ class Featurizer:
         word_lex: Lexicon | None = None,
         stem_lex: Lexicon | None = None,
         gazetteer: Lexicon | None = None,
+        freq: dict[str, int] | None = None,
     ) -> None:
         self.words, self.stems, self.shapes, self.chars = words, stems, shapes, chars
         self.word_index = {w: i for i, w in enumerate(words)}
@@ -126,7 +130,8 @@ class Featurizer:
         self.word_lex = word_lex or Lexicon()
         self.stem_lex = stem_lex or Lexicon()
         self.gazetteer = gazetteer  # None: the model was trained without gazetteer columns
-        self.lex_dim = 2 * LEX_COLS + (GAZ_COLS if gazetteer is not None else 0)
+        self.freq = freq  # None: trained without word-frequency columns
+        self.lex_dim = 2 * LEX_COLS + (GAZ_COLS if gazetteer is not None else 0) + (FREQ_COLS if freq else 0)
 
     @classmethod
     def fit(cls, sents: list[tuple[list[str], list[str]]], min_count: int = 2) -> Featurizer:
@@ -144,7 +149,9 @@ class Featurizer:
         )
 
     def with_lexicons(self, word_lex: Lexicon, stem_lex: Lexicon) -> Featurizer:
-        return Featurizer(self.words, self.stems, self.shapes, self.chars, word_lex, stem_lex, self.gazetteer)
+        return Featurizer(
+            self.words, self.stems, self.shapes, self.chars, word_lex, stem_lex, self.gazetteer, self.freq
+        )
 
     def lex_features(self, tokens: Sequence[str], keys: Sequence[tuple[str, str]] | None = None) -> np.ndarray:
         """(n, lex_dim): lexicon rows of the full form and of the stem, then gazetteer columns.
@@ -153,6 +160,8 @@ class Featurizer:
         """
         out = np.zeros((len(tokens), self.lex_dim), dtype=np.float32)
         gaz = self.gazetteer
+        freq = self.freq
+        g0 = 2 * LEX_COLS + (GAZ_COLS if gaz is not None else 0)  # first frequency column
         if keys is None:
             keys = [(word_key(t), stem_key(t)) for t in tokens]
         for i, (wk, stem) in enumerate(keys):
@@ -165,7 +174,9 @@ class Featurizer:
             if gaz is not None:
                 g = gaz.lookup(stem)
                 if g is not None:
-                    out[i, 2 * LEX_COLS :] = g
+                    out[i, 2 * LEX_COLS : 2 * LEX_COLS + GAZ_COLS] = g
+            if freq:
+                out[i, g0 : g0 + FREQ_COLS] = freq_columns(wk, stem, freq)
         return out
 
     def encode(self, tokens: Sequence[str]) -> dict[str, np.ndarray]:
@@ -188,6 +199,29 @@ class Featurizer:
     def to_meta(self) -> dict:
         """JSON-serialisable vocabularies (the lexicon tables are saved as arrays next to it)."""
         return {"words": self.words, "stems": self.stems, "shapes": self.shapes, "chars": self.chars}
+
+
+def freq_columns(norm: str, stem: str, freq: dict[str, int]) -> tuple[float, float, float]:
+    """The BiLSTM's frequency columns (scaled to about [-1, 1]); `freq` maps a normalised word to
+    its Zipf frequency x 10. The CRF reads the same table as bucketed attributes."""
+    zn = freq.get(norm, 0)
+    zs = freq.get(stem, 0) if stem != norm else zn
+    za = freq.get("ال" + stem, 0) if len(stem) > 2 else 0
+    return zn / 70.0, zs / 70.0, max(-30, min(20, za - zs)) / 30.0
+
+
+def pack_freq(freq: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A frequency table as two arrays for an npz: newline-joined words (utf-8 bytes), values."""
+    words = sorted(freq)
+    return (
+        np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
+        np.array([freq[w] for w in words], dtype=np.uint8),
+    )
+
+
+def unpack_freq(words: np.ndarray, vals: np.ndarray) -> dict[str, int]:
+    text = bytes(words).decode("utf-8")
+    return dict(zip(text.split("\n"), vals.tolist(), strict=True)) if text else {}
 
 
 def chunks_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:

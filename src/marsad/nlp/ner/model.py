@@ -27,6 +27,7 @@ from marsad.nlp.ner.features import (
     group_sentences,
     shape,
     stem_key,
+    unpack_freq,
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "ner" / "model.npz"
@@ -174,8 +175,9 @@ class NerTagger:
         gaz = None
         if "lex_gaz_keys" in meta:
             gaz = Lexicon(dict(zip(meta["lex_gaz_keys"], w.pop("lex_gaz"), strict=True)))
+        freq = unpack_freq(w.pop("freq_words"), w.pop("freq_vals")) if "freq_words" in w else None
         self.featurizer = Featurizer(
-            meta["words"], meta["stems"], meta["shapes"], meta["chars"], word_lex, stem_lex, gaz
+            meta["words"], meta["stems"], meta["shapes"], meta["chars"], word_lex, stem_lex, gaz, freq
         )
         self.nets = [_Net(w, f"m{i}_", meta["layers"]) for i in range(meta["n_models"])]
         self.trans = np.mean([n.trans for n in self.nets], axis=0)

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
+import re
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from marsad.nlp.ner.data import iter_chunks, read_conll
+from marsad.nlp.ner.data import iter_chunks, normalize, read_conll
 from marsad.nlp.ner.evaluate import score
 from marsad.nlp.ner.features import (
     LEX_COLS,
@@ -29,6 +31,7 @@ from marsad.nlp.ner.features import (
     Lexicon,
     build_gazetteer,
     group_sentences,
+    pack_freq,
     stem_key,
     word_key,
 )
@@ -38,6 +41,7 @@ SHARED_DATA = next(
     (p for p in (Path("../shared/data"), Path("/work/shared/data")) if p.is_dir()), Path("../shared/data")
 )
 TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
+_ARABIC_WORD = re.compile("[\u0621-\u064a]+")
 PERSON_NAMES = Path(__file__).resolve().parents[2] / "resources" / "ner" / "person_names.txt"
 
 
@@ -93,6 +97,28 @@ def gazetteer_names(data: Path) -> list[tuple[str, str]]:
     places = {stem_key(n) for n, t in names if t == "LOC" and " " not in n.strip()}
     names = [(n, t) for n, t in names if not (t == "PERS" and stem_key(n.strip("_ ")) in places)]
     return names + [(n, "PERS") for n in person_names()]
+
+
+def word_frequencies(min_zipf: float = 2.0) -> dict[str, int]:
+    """Normalised Arabic word -> Zipf frequency x 10, from wordfreq's large Arabic list
+    (CC BY-SA 4.0 data; a training dependency, the table is copied into the model files).
+
+    Spellings that normalise alike are summed; words rarer than `min_zipf` are left out (they
+    read as 0, "not a known word", which is what the features ask).
+    """
+    from wordfreq import get_frequency_dict
+
+    total: dict[str, float] = {}
+    for word, f in get_frequency_dict("ar", wordlist="large").items():
+        key = normalize(word)
+        if key and _ARABIC_WORD.fullmatch(key):
+            total[key] = total.get(key, 0.0) + f
+    out = {}
+    for key, f in total.items():
+        z = math.log10(f) + 9
+        if z >= min_zipf:
+            out[key] = min(255, round(10 * z))
+    return out
 
 
 def person_names() -> list[str]:
@@ -236,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--augment", type=float, default=0.0, help="share of sentences with swapped mentions")
     ap.add_argument("--no-lex", action="store_true", help="no train-derived lexicon columns")
     ap.add_argument("--gaz", action=argparse.BooleanOptionalAction, default=False, help="external gazetteers")
+    ap.add_argument("--freq", action=argparse.BooleanOptionalAction, default=False, help="wordfreq columns")
     ap.add_argument("--no-char", action="store_true")
     ap.add_argument("--no-stem", action="store_true")
     ap.add_argument("--no-crf", action="store_true", help="softmax per token instead of a CRF")
@@ -271,10 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"train {len(train_sents)} sents, dev {len(dev)} sents", flush=True)
 
     feat = Featurizer.fit(train_sents)
-    if args.gaz:
-        gaz = build_gazetteer(gazetteer_names(data))
-        feat = Featurizer(feat.words, feat.stems, feat.shapes, feat.chars, gazetteer=gaz)
-        print(f"gazetteer: {len(gaz.table)} stems", flush=True)
+    if args.gaz or args.freq:
+        gaz = build_gazetteer(gazetteer_names(data)) if args.gaz else None
+        freq = word_frequencies() if args.freq else None
+        feat = Featurizer(feat.words, feat.stems, feat.shapes, feat.chars, gazetteer=gaz, freq=freq)
+        print(f"gazetteer: {len(gaz.table) if gaz else 0} stems, frequencies: {len(freq or ())}", flush=True)
     full_lex = build_lexicons(train_sents)
     feat_full = feat.with_lexicons(*full_lex)
     train_x, by_fold = encode_all(feat, train_sents, corpus, folds, 5)
@@ -645,6 +673,8 @@ def export(args, feat: Featurizer, lex: tuple[Lexicon, Lexicon], nets, out: str)
     if feat.gazetteer is not None:
         meta["lex_gaz_keys"] = list(feat.gazetteer.table)
         arrays["lex_gaz"] = np.stack(list(feat.gazetteer.table.values())).astype(np.float32)
+    if feat.freq:
+        arrays["freq_words"], arrays["freq_vals"] = pack_freq(feat.freq)
     # serialised last: the gazetteer keys above belong in it
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     for i, net in enumerate(nets):

@@ -11,6 +11,7 @@ split is never read here.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import tempfile
@@ -22,43 +23,91 @@ import numpy as np
 from marsad.nlp.ner.crf import CrfModel, CrfResources, decode_marginals, sentence_attrs
 from marsad.nlp.ner.data import read_conll
 from marsad.nlp.ner.evaluate import score
-from marsad.nlp.ner.features import TAGS
-from marsad.nlp.ner.train import SHARED_DATA, gazetteer_names, person_names, split_folds
+from marsad.nlp.ner.features import TAGS, TYPES, stem_key
+from marsad.nlp.ner.train import SHARED_DATA, gazetteer_names, person_names, split_folds, word_frequencies
 
 FOLDS = 5
 
 
-def resources(data: Path, use_names: bool, use_gaz: bool) -> CrfResources:
+CUES_PATH = Path(__file__).resolve().parents[2] / "resources" / "ner" / "cue_words.tsv"
+
+
+def resources(data: Path, use_names: bool, use_gaz: bool, use_freq: bool = False, use_cues: bool = False):
     return CrfResources(
         names=person_names() if use_names else (),
         gazetteer=CrfResources.build_gazetteer(gazetteer_names(data)) if use_gaz else None,
+        freq=word_frequencies() if use_freq else None,
+        cues=cue_words() if use_cues else None,
     )
 
 
-def train_crf(sents, res: CrfResources, args, use_lex: bool) -> CrfModel:
-    """crfsuite L-BFGS on `sents`; lexicon attributes counted out-of-fold (contiguous folds)."""
+def cue_words(path: Path = CUES_PATH) -> dict[str, str]:
+    """`cue_words.tsv`: word<TAB>type lines (# comments) -> {stem: type}."""
+    out: dict[str, str] = {}
+    for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        word, _, typ = line.partition("\t")
+        if typ.strip() not in TYPES:
+            raise ValueError(f"{path}:{k}: type {typ.strip()!r} is not one of {TYPES}; write word<TAB>type")
+        out[stem_key(word.strip())] = typ.strip()
+    return out
+
+
+# Domain prefixes for feature augmentation (Daume 2007): with other-domain sentences, every
+# attribute is also emitted as "<domain>:<attribute>"; the shipped model keeps the shared weight
+# plus the ANERcorp-specific one.
+_MAIN, _OTHER = "A:", "W:"
+
+
+def _augment(attrs: list[list[str]], prefix: str) -> list[list[str]]:
+    return [[*a, *(prefix + x for x in a)] for a in attrs]
+
+
+def train_crf(sents, res: CrfResources, args, use_lex: bool, other=()) -> CrfModel:
+    """crfsuite L-BFGS on `sents`; lexicon attributes counted out-of-fold (contiguous folds).
+
+    `other`: labelled sentences of another domain, added with feature augmentation.
+    """
     import pycrfsuite
 
     folds = split_folds(len(sents), FOLDS)
     trainer = pycrfsuite.Trainer(verbose=False)
     for f in range(FOLDS):
-        fold_res = CrfResources()
-        fold_res.names, fold_res.gazetteer = res.names, res.gazetteer
-        if use_lex:
-            fold_res.lexicon = CrfResources.build_lexicon(s for s, g in zip(sents, folds, strict=True) if g != f)
+        fold_res = copy.copy(res)
+        fold_res.lexicon = (
+            CrfResources.build_lexicon(s for s, g in zip(sents, folds, strict=True) if g != f) if use_lex else {}
+        )
         for (toks, tags), g in zip(sents, folds, strict=True):
             if g == f:
-                trainer.append(sentence_attrs(toks, fold_res), [t if t in TAGS else "O" for t in tags])
+                attrs = sentence_attrs(toks, fold_res)
+                trainer.append(_augment(attrs, _MAIN) if other else attrs, [t if t in TAGS else "O" for t in tags])
+    full = copy.copy(res)
+    full.lexicon = CrfResources.build_lexicon(sents) if use_lex else {}
+    for toks, tags in other:
+        trainer.append(_augment(sentence_attrs(toks, full), _OTHER), [t if t in TAGS else "O" for t in tags])
     trainer.set_params(
         {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations, "feature.possible_transitions": True}
     )
-    full = CrfResources()
-    full.names, full.gazetteer = res.names, res.gazetteer
-    full.lexicon = CrfResources.build_lexicon(sents) if use_lex else {}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.crfsuite"
         trainer.train(str(path))
-        return CrfModel.from_crfsuite(path, full)
+        model = CrfModel.from_crfsuite(path, full)
+    return _merge_domain(model) if other else model
+
+
+def _merge_domain(model: CrfModel) -> CrfModel:
+    """Fold "A:x" into "x" (shared + ANERcorp weight) and drop the other domain's attributes."""
+    rows: dict[str, np.ndarray] = {}
+    for a, i in model.index.items():
+        if a.startswith(_OTHER):
+            continue
+        base = a[len(_MAIN) :] if a.startswith(_MAIN) else a
+        rows[base] = rows.get(base, 0.0) + model.weights[i]
+    attrs = sorted(a for a, w in rows.items() if np.any(w != 0))
+    weights = np.stack([rows[a] for a in attrs]).astype(np.float16).astype(np.float32)
+    return CrfModel(attrs, weights, model.trans, model.res)
 
 
 def lstm_marginals(path: str, sents: list[list[str]]) -> list[np.ndarray]:
@@ -80,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--names", action=argparse.BooleanOptionalAction, default=True, help="person-name list")
     ap.add_argument("--gaz", action=argparse.BooleanOptionalAction, default=True, help="gazetteer spans")
     ap.add_argument("--lex", action=argparse.BooleanOptionalAction, default=True, help="train-derived lexicon")
+    ap.add_argument("--freq", action=argparse.BooleanOptionalAction, default=False, help="wordfreq frequencies")
+    ap.add_argument("--aqmar", action="store_true", help="add AQMAR with feature augmentation")
+    ap.add_argument("--cues", action=argparse.BooleanOptionalAction, default=False, help="cue_words.tsv")
     ap.add_argument("--weight", type=float, default=None, help="CRF share in the ensemble (default: tune)")
     ap.add_argument("--dev-only", action="store_true", help="stop after the dev run (ablations)")
     ap.add_argument("--dev-cache", default="", help="folder to keep the dev CRF in between runs (same settings!)")
@@ -90,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     aner = read_conll(data / "ner" / "anercorp" / "train.txt.gz")
     n_dev = len(aner) // 10
     tr, dev = aner[:-n_dev], aner[-n_dev:]
-    res = resources(data, args.names, args.gaz)
+    res = resources(data, args.names, args.gaz, args.freq, args.cues)
+    other = read_conll(data / "ner" / "aqmar" / "aqmar.coarse.txt.gz") if args.aqmar else []
     gold = [g for _, g in dev]
     dev_toks = [t for t, _ in dev]
 
@@ -98,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if cached is not None and cached.is_file():
         model = CrfModel.load(cached)[0]  # same data and settings: the dev CRF need not be retrained
     else:
-        model = train_crf(tr, res, args, args.lex)
+        model = train_crf(tr, res, args, args.lex, other)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             model.save(cached, {"ensemble_weight": 0.0})
@@ -123,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "ensemble_dev_per_type": {t: v["f1"] for t, v in best["per_type"].items()},
     }
     if not args.dev_only:
-        final = train_crf(aner, res, args, args.lex)
+        final = train_crf(aner, res, args, args.lex, other)
         final.save(args.out, {"ensemble_weight": weight, "n_attrs": len(final.index)})
         summary["n_attrs"] = len(final.index)
         summary["size_bytes"] = Path(args.out).stat().st_size

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from marsad.events.casualties import Casualties, read_casualties
@@ -21,6 +22,8 @@ from marsad.geo import load as load_gazetteer
 from marsad.geo.geocoder import event_location, haversine_km, main_country, reference_starts
 from marsad.model import SUB_TO_TYPE, ActorOut, Doc, EventOut, LocationOut, Mention
 from marsad.nlp.dates import resolve_date
+from marsad.resources import load_yaml
+from marsad.text import normalize
 
 _STATE_INTER = 1
 # A toll counted over a period ("منذ", "خلال السنوات", "حصيلة") is not one event's dead.
@@ -100,8 +103,17 @@ class EventBuilder:
                 continue
             for group in _groups(doc, s, e):
                 events.extend(self._events_of(doc, ctx, group, (s, e)))
-        doc.events = _dedupe(events, ctx.told_as_attack)
+        # restatements join their dated mention first; what is still undated then takes the day
+        # the report gave last (carried_date)
+        doc.events = [self._carry(doc, ctx, ev) for ev in _dedupe(events, ctx.told_as_attack)]
         return doc
+
+    def _carry(self, doc: Doc, ctx: _DocContext, ev: EventOut) -> EventOut:
+        if ev.date is not None or ev.evidence_start is None:
+            return ev
+        sent = doc.sentence_of(doc.norm.norm_pos(ev.evidence_start))
+        carried = ctx.carried_date(doc, sent)
+        return ev.model_copy(update={"date": carried[0]}) if carried else ev
 
     # --- one group -------------------------------------------------------------------
 
@@ -513,6 +525,38 @@ class _DocContext:
             return []
         return [self._lead_precision(doc, iso)]
 
+    def carried_date(self, doc: Doc, sent: tuple[int, int]) -> list[str]:
+        """The day the report gave last, for an undated event of a later sentence in it.
+
+        A day's report dates its news once ("امس الجمعة", "مساء أمس") and goes on with details,
+        quotes and other fronts of that day without repeating it ("وأضاف المركز ...", "كما شنت
+        طائرات أخرى غارات مماثلة ..."). An event with no date of its own takes the day of the
+        nearest earlier sentence that gives one, when that day is at most `carry_max_days` before
+        the writing day (an older date starts background). Not when the nearest earlier date is
+        older, nor when the sentence opens on the pluperfect or a background formula ("وكان",
+        "يذكر أن"), on a turn to another story ("من جهة أخرى", dates.yaml: carry_blockers), or
+        says "some time ago" ("مؤخرا").
+        """
+        ref = doc.reference_date
+        if ref is None or sent not in doc.sentences or doc.in_span(*sent, "date"):
+            return []  # a date the sentence gives, even one that cannot be resolved, is its own
+        text = doc.norm.text[sent[0] : sent[1]]
+        opening = text.lstrip(" \t\n\"'«(-–—.،,:؛")
+        bare = opening[1:] if opening[:1] in ("و", "ف") else opening  # "ومن جهة ثانية"
+        if _BACKGROUND_OPENING.match(opening) or any(bare.startswith(b) for b in _carry_blockers()):
+            return []
+        if any(c.value.kind == "vague_past" for c in doc.in_span(*sent, "cue")):
+            return []
+        for k in range(doc.sentences.index(sent) - 1, -1, -1):
+            found = [m.value for m in doc.in_span(*doc.sentences[k], "date") if getattr(m.value, "iso", None)]
+            if not found:
+                continue
+            latest = max(v.iso for v in found)
+            if len(latest) < 10 or not (0 <= (ref - dt.date.fromisoformat(latest)).days <= _carry_max_days()):
+                return []
+            return [latest]
+        return []
+
     def _lead_precision(self, doc: Doc, iso: str) -> str:
         assert self.lead is not None
         before = doc.norm.text[max(self.lead[0], self.lead_date_at - 6) : self.lead_date_at]
@@ -551,6 +595,17 @@ class _DocContext:
             return None
         best = max(counts, key=lambda k: (counts[k], latest[k][0]))
         return latest[best][1]
+
+
+@cache
+def _carry_blockers() -> tuple[str, ...]:
+    """Openings that turn to another story: a date is not carried past them (dates.yaml)."""
+    return tuple(normalize(w) for w in load_yaml("dates.yaml").get("carry_blockers") or [])
+
+
+@cache
+def _carry_max_days() -> int:
+    return int(load_yaml("dates.yaml").get("carry_max_days", 7))
 
 
 def _blew_self_up(doc: Doc, cues: list[Mention]) -> bool:

@@ -45,3 +45,13 @@ def test_carrot_is_not_cizre(tag):
     # Cizre (جزرة) needs a locative or a cue word: "العصا والجزرة" is the carrot and the stick
     doc = tag("وقال إن واشنطن تتبع مع طهران سياسة العصا والجزرة.")
     assert all(r.place.country != "TR" for r in geo_state(doc)["resolved"])
+
+
+def test_border_post_names_its_town(tag):
+    # snn-2015-07-25-1512: "منفذ الطوال" (الطوال is also "the tall ones": it needs a cue word)
+    clause = (
+        "وكانت القوات السعودية قد أحبطت خلال اليومين الماضيين مخططاً هجومياً لمليشيات الحوثيين وأعوان المخلوع "
+        "علي صالح على منفذ الطوال الحدودي مع اليمن"
+    )
+    place = clause_place(tag(clause), clause)
+    assert place.country == "SA" and near(place, 16.59, 42.95)

@@ -561,3 +561,13 @@ WRITING_DAY = [
 @pytest.mark.parametrize(("text", "published", "expected"), WRITING_DAY)
 def test_weekday_with_today_gives_the_writing_day(text: str, published: str, expected: list[str]) -> None:
     assert isos(text, published) == expected
+
+
+def test_weekday_wins_over_a_loose_day_count() -> None:
+    # snn-2015-07-26-0819 (crawled Sunday 26): "أمس السبت" agrees; "أمس الاول الخميس" is two days
+    # back by its words (Friday) but the text names Thursday: Thursday 23
+    text = (
+        "ذكر مسؤول حكومي أمس السبت أن نحو مئة مقاتل من حركة طالبان هاجموا العديد من المواقع الامنية. "
+        "ووقع الهجوم في منطقة واردوج أمس الاول الخميس وقتل عضوان من قوات الامن."
+    )
+    assert isos(text, "2015-07-26") == ["2015-07-25", "2015-07-23"]

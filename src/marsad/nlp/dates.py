@@ -693,6 +693,10 @@ def _week(ref: dt.date, offset: int) -> tuple[dt.date, dt.date]:
 def _resolve_rel(rel: _Rel, ref: dt.date, text: str, weekday: int | None = None) -> DateValue:
     if rel.unit == "day":
         day = ref + dt.timedelta(days=rel.offset)
+        if weekday is not None and rel.offset <= 0:
+            # "أمس الاول الخميس" written on a Sunday: the weekday the text names is the day (the
+            # writer counted loosely, or wrote a day earlier than the given date), never later
+            day -= dt.timedelta(days=(day.weekday() - weekday) % 7)
         return DateValue(day.isoformat(), "day", True, text, weekday=weekday)
     if rel.unit == "week":
         a, b = _week(ref, rel.offset)

@@ -52,7 +52,7 @@ class Resolved:
     end: int
     place: Place
     score: float
-    role: str = "place"  # place | reference (a distance is measured from it) | border
+    role: str = "place"  # place | reference (a distance is measured from it) | border | seat (an organisation's)
     key: str = ""
     evidence: set[str] = field(default_factory=set)  # cue, locative, demonym, dateline, direction...
     # a reference's offset: "30 كلم غرب سرت" → (30.0, (0, -1)); the event lies there, not in Sirte
@@ -799,7 +799,7 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     key_iso = w.key_iso
     for c in cands:
         iso = key_iso[c.key] if c.key in key_iso else _key_iso(c, gaz, w)
-        if iso is not None:
+        if iso is not None and not _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start):
             counts[iso] += 2 if c.start < title_end else 1
             counted.add(c.start)
     for d in dems:
@@ -878,6 +878,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
             evidence = {k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v}
             if ctx.direction is not None and (ctx.distance or (out and _apposed_direction(text, out[-1], c.start))):
                 role = "reference"
+            elif _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start):
+                role = "seat"  # "المرصد ومقره بريطانيا", "المؤسسة التي يوجد مقرها في طرابلس"
             elif ctx.border and place.feature == "country":
                 role = "border"
             elif ctx.direction is not None and place.feature == "country":
@@ -910,7 +912,7 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     anchors = list(by_place.values())[:12]
     final = choose(anchors, known)
     for r in final:  # what was resolved in context tells which countries the article is about, too
-        if r.place.country and r.start not in counted and r.role != "reference":
+        if r.place.country and r.start not in counted and r.role not in ("reference", "seat"):
             counts[r.place.country] += 1.0 if r.place.feature == "country" else 0.5
     countries = _weights(counts)
     for d in dems:
@@ -939,6 +941,10 @@ def _apposed_direction(text: str, before: Resolved, start: int) -> bool:
         and start - before.end <= 40
         and _APPOSED_DIRECTION.fullmatch(text, before.end, start) is not None
     )
+
+
+# "ومقره لندن", "يوجد مقرها في طرابلس": where an organisation sits, not where anything happened.
+_SEAT_BEFORE = re.compile(r"(?:^|[\s(])و?مقر(?:ه|ها|هم|هما)(?:\s+(?:الرئيسي|الرييسي))?\s+(?:في\s+|ب)?$")
 
 
 _CONTAINER_GAP = re.compile(r"[\s,،]*(?:ب|في|فى)?\s*")
@@ -1254,7 +1260,7 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
         inside = [r for r in resolved if r.start >= lo and r.end <= hi]
         places: list[tuple[Place, int]] = []
         for r in inside:
-            if r.role == "reference":
+            if r.role in ("reference", "seat"):
                 continue
             if r.role == "border":
                 side = _border_side(doc, state, r, gaz)
@@ -1323,7 +1329,7 @@ def offset_place(ref: Resolved) -> Place:
 
 def reference_starts(doc: Doc) -> frozenset[int]:
     """Where the place mentions that only measure a distance start ("450 كلم شرق طرابلس")."""
-    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role == "reference")
+    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role in ("reference", "seat"))
 
 
 def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str | None:

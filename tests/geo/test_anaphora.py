@@ -279,3 +279,14 @@ def test_the_town_itself_stays_the_town(tag):
     # snn-2015-07-23-0554 reworded with مدينة: a town noun keeps the town, a province noun does not
     doc = tag("تم العثور على ضابطي شرطة مقتولين في مدينة شانلي أورفا.. وكانت المدينة نفسها قد شهدت تفجيرا.")
     assert resolved_at(doc, "المدينة نفسها").place.precision == "city"
+
+
+def test_district_sharing_a_faraway_villages_name_is_the_towns(tag):
+    # snn-2015-08-10-0558: "بحي الزهور" in Arish, not Qaryat al Zuhur 400 km west
+    clause = (
+        "في انفجار عبوة ناسفة بمدرعة تابعة لقوات الشرطة قامت عناصر مسلحة بزرعها بجوار الطريق بحي الزهور، "
+        "وفجروها عن بعد، حيث شهدت مدينة العريش إجراءات أمنية مكثفة"
+    )
+    doc = tag("شهدت شمال سيناء أمس الاحد استنفاراً أمنياً للبحث عن المتورطين في مقتل ضابط ومجند وإصابة 3 آخرين " + clause)
+    assert [r.place.name for r in geo_state(doc)["resolved"]] == ["Shamāl Sīnā'", "Arīsh"]
+    assert near(clause_place(doc, clause), 31.13, 33.80)

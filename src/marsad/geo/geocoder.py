@@ -911,6 +911,9 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     by_place = {r.place.id: r for r in first if r.place.feature not in ("country", "region") and r.score >= 3.0}
     anchors = list(by_place.values())[:12]
     final = choose(anchors, known)
+    # "بحي الزهور" in an Arish story is a district of Arish, not a village of the same name
+    # 250 km away: the district pass below gives it the town
+    final = [r for r in final if not _far_district(text, r, anchors)]
     for r in final:  # what was resolved in context tells which countries the article is about, too
         if r.place.country and r.start not in counted and r.role not in ("reference", "seat"):
             counts[r.place.country] += 1.0 if r.place.feature == "country" else 0.5
@@ -945,6 +948,26 @@ def _apposed_direction(text: str, before: Resolved, start: int) -> bool:
 
 # "ومقره لندن", "يوجد مقرها في طرابلس": where an organisation sits, not where anything happened.
 _SEAT_BEFORE = re.compile(r"(?:^|[\s(])و?مقر(?:ه|ها|هم|هما)(?:\s+(?:الرئيسي|الرييسي))?\s+(?:في\s+|ب)?$")
+
+
+_DISTRICT_BEFORE = re.compile(r"(?:^|[\s(])(?:[وفب]|وب|فب)?(?:ال)?حي\s+$")
+_FAR_DISTRICT_KM = 50.0
+_SMALL_TOWN = 50_000  # a bigger town named after حي is a neighbourhood named after it, still far
+
+
+def _far_district(text: str, r: Resolved, anchors: list[Resolved]) -> bool:
+    """Whether r, named after "حي", reads as a village or district far from every town the
+    article is anchored in (a district of the story's town that shares a faraway village's name)."""
+    small = r.place.feature in ("village", "district") or (
+        r.place.feature == "city" and (r.place.population or 0) < _SMALL_TOWN
+    )
+    if not small:
+        return False
+    if not _DISTRICT_BEFORE.search(text, max(r.start - 8, 0), r.start):
+        return False
+    here = (r.place.lat, r.place.lon)
+    others = [a for a in anchors if a.place.id != r.place.id]
+    return bool(others) and all(haversine_km(here, (a.place.lat, a.place.lon)) > _FAR_DISTRICT_KM for a in others)
 
 
 _CONTAINER_GAP = re.compile(r"[\s,،]*(?:ب|في|فى)?\s*")

@@ -510,6 +510,8 @@ class _DocContext:
             return []  # a later sentence told at country level may be any event of that country
         if sent[0] < self.lead[1] or _BACKGROUND_OPENING.match(doc.norm.text[sent[0] : sent[1]]):
             return []
+        if _turns_away(doc.norm.text[sent[0] : sent[1]]):
+            return []  # "ومن جهة ثانية، قتل عنصر ...": another incident, not the lead's
         if any(c.value.kind == "vague_past" for c in doc.in_span(*sent, "cue")):
             return []  # "مؤخرا", "في وقت سابق": some earlier time, not the lead's
         ref = doc.reference_date.isoformat() if doc.reference_date is not None else None
@@ -541,9 +543,7 @@ class _DocContext:
         if ref is None or sent not in doc.sentences or doc.in_span(*sent, "date"):
             return []  # a date the sentence gives, even one that cannot be resolved, is its own
         text = doc.norm.text[sent[0] : sent[1]]
-        opening = text.lstrip(" \t\n\"'«(-–—.،,:؛")
-        bare = opening[1:] if opening[:1] in ("و", "ف") else opening  # "ومن جهة ثانية"
-        if _BACKGROUND_OPENING.match(opening) or any(bare.startswith(b) for b in _carry_blockers()):
+        if _BACKGROUND_OPENING.match(text.lstrip(_OPENING_JUNK)) or _turns_away(text):
             return []
         if any(c.value.kind == "vague_past" for c in doc.in_span(*sent, "cue")):
             return []
@@ -595,6 +595,16 @@ class _DocContext:
             return None
         best = max(counts, key=lambda k: (counts[k], latest[k][0]))
         return latest[best][1]
+
+
+_OPENING_JUNK = " \t\n\"'«(-–—.،,:؛"
+
+
+def _turns_away(sentence: str) -> bool:
+    """Whether a sentence opens on a turn to another story ("ومن جهة ثانية", dates.yaml)."""
+    opening = sentence.lstrip(_OPENING_JUNK)
+    opening = opening[1:] if opening[:1] in ("و", "ف") else opening
+    return any(opening.startswith(b) for b in _carry_blockers())
 
 
 @cache
@@ -993,14 +1003,13 @@ def _same_event(a: EventOut, b: EventOut, told_as_attack: bool = False) -> bool:
     if a.sub_event_type != b.sub_event_type and not (told_as_attack and _one_bombing(a, b)):
         return False
     la, lb = a.location, b.location
-    # "in Libya" and "in Sirte" may tell the same event; two towns do not
-    if (
-        la is not None
-        and lb is not None
-        and la.name != lb.name
-        and (la.country != lb.country or "country" not in (la.precision, lb.precision))
-    ):
-        return False
+    # "in Libya" and "in Sirte" may tell the same event, and so may "in south-east Turkey" and a
+    # province or town inside it; two towns do not
+    if la is not None and lb is not None and la.name != lb.name:
+        if not _wider(la, lb) and not _wider(lb, la):
+            return False
+        if "region" in (la.precision, lb.precision) and not (a.date and a.date == b.date):
+            return False  # a region holds many incidents: only the same day joins them
     if a.date and b.date and a.date != b.date:
         return False
     # Two tolls told in one article are mostly two acts ("13 مسلحا" in one ambush, "11" in another;
@@ -1009,6 +1018,22 @@ def _same_event(a: EventOut, b: EventOut, told_as_attack: bool = False) -> bool:
     if a.fatalities and b.fatalities and a.fatalities != b.fatalities:
         return False
     return _actors_compatible(a.actor1, b.actor1) and _actors_compatible(a.actor2, b.actor2)
+
+
+def _wider(wide: LocationOut, narrow: LocationOut) -> bool:
+    """Whether `wide` is a country or a region that holds `narrow` (same country; a region's
+    point within _SAME_REGION_KM)."""
+    if wide.country != narrow.country or narrow.precision == "country":
+        return False
+    if wide.precision == "country":
+        return True
+    if (
+        wide.precision != "region"
+        or narrow.precision == "region"
+        or None in (wide.lat, wide.lon, narrow.lat, narrow.lon)
+    ):
+        return False
+    return haversine_km((wide.lat, wide.lon), (narrow.lat, narrow.lon)) <= _SAME_REGION_KM
 
 
 def _actors_compatible(a: ActorOut | None, b: ActorOut | None) -> bool:
@@ -1022,7 +1047,7 @@ def _fill(kept: EventOut, later: EventOut) -> EventOut:
     update: dict[str, Any] = {}
     if kept.sub_event_type in _VAGUE_ATTACKS and later.sub_event_type in _BOMBINGS:
         update["sub_event_type"], update["event_type"] = later.sub_event_type, later.event_type
-    if kept.location and later.location and kept.location.precision == "country" != later.location.precision:
+    if kept.location and later.location and _wider(kept.location, later.location):
         update["location"] = later.location
     for key in ("date", "fatalities", "injuries", "actor2"):
         if getattr(kept, key) is None and getattr(later, key) is not None:

@@ -52,7 +52,9 @@ class Resolved:
     end: int
     place: Place
     score: float
-    role: str = "place"  # place | reference (a distance is measured from it) | border | seat (an organisation's)
+    # place | reference (a distance is measured from it) | border | seat (an organisation's) |
+    # party (a capital standing for its government: "شنت أنقرة غارات")
+    role: str = "place"
     key: str = ""
     evidence: set[str] = field(default_factory=set)  # cue, locative, demonym, dateline, direction...
     # a reference's offset: "30 كلم غرب سرت" → (30.0, (0, -1)); the event lies there, not in Sirte
@@ -79,6 +81,7 @@ class _Words:
         self.fits: dict[str, set[str]] = {k: set(v) for k, v in (c.get("fits") or {}).items()}
         self.capital_after = {normalize(w) for w in c.get("capital_after") or []}
         self.locative = {normalize(w) for w in c.get("locative") or []}
+        self.capital_place_after = {normalize(w) for w in c.get("capital_as_place_after") or []}
         self.directions: dict[tuple[str, ...], tuple[int, int]] = {
             tuple(normalize(k).split()): (int(v[0]), int(v[1])) for k, v in (c.get("directions") or {}).items()
         }
@@ -880,6 +883,12 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 role = "reference"
             elif _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start):
                 role = "seat"  # "المرصد ومقره بريطانيا", "المؤسسة التي يوجد مقرها في طرابلس"
+            elif (
+                place.id in capital_ids
+                and not (out and _listed_after(out[-1], c, text))  # "في اسطنبول وانقره واضنه"
+                and _stands_for_government(text, c, ctx, w)
+            ):
+                role = "party"  # "شنت أنقرة غارات": the government, not the place of the strikes
             elif ctx.border and place.feature == "country":
                 role = "border"
             elif ctx.direction is not None and place.feature == "country":
@@ -900,6 +909,7 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
 
     container: dict[int, str] = {}
     pinned: dict[str, str] = {}
+    capital_ids = {p.id for p in gaz.capitals.values()}
     first = choose([], set())
     container = _containers(text, cands, first)
     if container:
@@ -947,6 +957,32 @@ def _apposed_direction(text: str, before: Resolved, start: int) -> bool:
 
 
 # "ومقره لندن", "يوجد مقرها في طرابلس": where an organisation sits, not where anything happened.
+_DASH_BEFORE = re.compile(r"[-–—]\s*$")
+
+
+def _stands_for_government(text: str, c: Candidate, ctx: _Context, w: _Words) -> bool:
+    """Whether a capital named here is its government: no locative ("في", an attached ب or ل),
+    cue, "العاصمة", direction or dateline ("عين اليوم – انقرة") before it, and no word after which
+    a capital is still a place ("تفجير أنقرة", "مستشفيات كابل")."""
+    if ctx.locative or ctx.cue or ctx.dateline or ctx.capital or ctx.direction is not None:
+        return False
+    if "ب" in c.prefix or "ل" in c.prefix:
+        return False
+    lo = max(c.start - 16, 0)
+    if _CAPITAL_BEFORE.search(text, lo, c.start) or _DASH_BEFORE.search(text, lo, c.start):
+        return False
+    return not _word_before_in(text, c.start, w.capital_place_after)
+
+
+def _word_before_in(text: str, start: int, words: set[str]) -> bool:
+    """Whether the word right before `start` (clitics و ف ب ل ال cut) is one of `words`."""
+    before = text[max(start - 30, 0) : start].split()
+    if not before:
+        return False
+    word = before[-1]
+    return any(form in words for form in (word, word.removeprefix("و"), word.removeprefix("و").removeprefix("ال")))
+
+
 _SEAT_BEFORE = re.compile(r"(?:^|[\s(])و?مقر(?:ه|ها|هم|هما)(?:\s+(?:الرئيسي|الرييسي))?\s+(?:في\s+|ب)?$")
 
 
@@ -1283,7 +1319,7 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
         inside = [r for r in resolved if r.start >= lo and r.end <= hi]
         places: list[tuple[Place, int]] = []
         for r in inside:
-            if r.role in ("reference", "seat"):
+            if r.role in ("reference", "seat", "party"):
                 continue
             if r.role == "border":
                 side = _border_side(doc, state, r, gaz)
@@ -1352,7 +1388,7 @@ def offset_place(ref: Resolved) -> Place:
 
 def reference_starts(doc: Doc) -> frozenset[int]:
     """Where the place mentions that only measure a distance start ("450 كلم شرق طرابلس")."""
-    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role in ("reference", "seat"))
+    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role in ("reference", "seat", "party"))
 
 
 def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str | None:

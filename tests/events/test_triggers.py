@@ -1,5 +1,7 @@
 """Trigger words on real news sentences: the right sub-type, and no trigger on look-alikes."""
 
+import datetime as dt
+
 import pytest
 
 from marsad.model import Article
@@ -76,3 +78,37 @@ def test_every_trigger_subtype_is_in_the_taxonomy() -> None:
     subs = {e.payload.sub_event_type for lst in matcher._exact.values() for e in lst}
     assert subs <= set(SUB_TO_TYPE)
     assert len(subs) >= 20
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # snn-2015-08-09-0985: who holds Sanaa is a state of affairs, not a takeover
+        ("ووصل بيتر ماور الى صنعاء التي يسيطر عليها المتمردون الحوثيون الذين استقبلوه في المطار.", "2015-08-09", []),
+        # snn-2015-08-09-0774: who holds the building is no takeover (alone, the bare "القصف" makes no
+        # event either: in its article it is the shelling told before)
+        (
+            "وأضاف مصدر مسؤول أن القصف استهدف مبنى مكافحة الملاريا، في مديرية حيس جنوب الحديدة، الذي يسيطر عليه "
+            "الإرهابيون ويتخذونه مركزا لإدارة عملياتهم.",
+            "2015-08-09",
+            [],
+        ),
+        # snn-2015-08-02-0757: the fighting is the act; the Houthis' holding of the buildings is not
+        (
+            "ويخوض الثوار في الوقت الحالي اشتباكات عنيفة مع عناصر تابعة لميليشيا الحوثي التي تسيطر على مبان سكنية "
+            "بمديرية دار سعد، شمال عدن، التي تؤدي إلى المدينة الخضراء، مركز القيادة والعمليات للمتمردين.",
+            "2015-08-02",
+            ["Armed clash"],
+        ),
+        # snn-2015-07-22-1656: air strikes on a town "under the control of" IS: the strikes only
+        (
+            "كما قتل 26 شخصا في غارات شنتها طائرات النظام السوري على مدينة منبج بريف حلب الشرقي بعد يوم من قصف "
+            "مماثل على هذه المدينة الواقعة تحت سيطرة تنظيم داعش.",
+            "2015-07-22",
+            ["Air/drone strike"],
+        ),
+    ],
+)
+def test_a_standing_state_names_no_act(sentence: str, published: str, expected: list[str]) -> None:
+    art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
+    assert [e.sub_event_type for e in Pipeline.default()(art).events] == expected

@@ -19,9 +19,13 @@ class TriggerTagger:
         self.cues = cue_matcher()
 
     def __call__(self, doc: Doc) -> Doc:
+        cues = self.cues.find(doc.tokens)
+        # "التي يسيطر عليها": the words of a standing state name no act (cues.yaml: standing_state)
+        states = [(m.start, m.end) for m in cues if m.payload.kind == "standing_state"]
         for m in self.triggers.find(doc.tokens):
-            doc.mentions.append(Mention("trigger", m.start, m.end, m.payload, self.name))
-        for m in self.cues.find(doc.tokens):
+            if not any(s <= m.start and m.end <= e for s, e in states):
+                doc.mentions.append(Mention("trigger", m.start, m.end, m.payload, self.name))
+        for m in cues:
             if (
                 m.payload.kind in ("hypothetical", "forecast")
                 and m.pattern in _MODAL

@@ -59,3 +59,15 @@ def test_no_date_is_carried_past_a_turn_to_another_story() -> None:
 
 def test_no_background_date_is_carried() -> None:
     assert _carried(BENGHAZI, "2015-07-25", 1) == []
+
+
+def test_act_told_as_earlier_takes_no_date_from_before_it() -> None:
+    # snn-2015-07-23-0013: the clash is today; the bombing "جرى في وقت سابق" (the Suruç bombing,
+    # three days before) is not
+    text = (
+        'قال مسؤول تركي كبير، اليوم (الخميس)، ان جنديا تركيا قتل وأصيب آخر في اشتباكات مع تنظيم "داعش" '
+        "المتطرف عبر الحدود مع سوريا اليوم، وذلك بعد تفجير انتحاري قتل 32 شخصا وألقيت المسؤولية فيه على "
+        "التنظيم المتشدد، جرى في وقت سابق."
+    )
+    dates = {e.sub_event_type: e.date for e in _events(text, "2015-07-23")}
+    assert dates == {"Armed clash": "2015-07-23", "Suicide bomb": None}

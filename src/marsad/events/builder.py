@@ -880,9 +880,22 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> l
         cues = doc.in_span(group.start, group.end, "cue")
         if any(c.value.kind == "motive" and nearest.end <= c.start < trigger.start for c in cues):
             return []  # "اليوم ... انتقاما لتفجير": the date is the retaliation's; the act came before
+        if nearest.end <= trigger.start and _told_as_earlier(doc, group, trigger):
+            return []
         return [nearest.value.iso] if nearest.value.iso else []
+    if _told_as_earlier(doc, group, trigger):
+        return []
     found = resolve_date(doc, group.start, group.end)
     return [found.iso] if found is not None and found.iso else []
+
+
+def _told_as_earlier(doc: Doc, group: Group, trigger: Mention) -> bool:
+    """ "قتل جندي اليوم ... بعد تفجير انتحاري ... جرى في وقت سابق": a vague-past word after the act,
+    with no date between, says it came before the day named before it."""
+    return any(
+        c.value.kind == "vague_past" and c.start > trigger.start and not doc.in_span(trigger.end, c.start, "date")
+        for c in doc.in_span(group.start, group.end, "cue")
+    )
 
 
 def _place(doc: Doc, group: Group, trigger: Mention) -> Any:

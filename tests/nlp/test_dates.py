@@ -571,3 +571,14 @@ def test_weekday_wins_over_a_loose_day_count() -> None:
         "ووقع الهجوم في منطقة واردوج أمس الاول الخميس وقتل عضوان من قوات الامن."
     )
     assert isos(text, "2015-07-26") == ["2015-07-25", "2015-07-23"]
+
+
+def test_disagreeing_weekdays_leave_the_given_date() -> None:
+    # snn-2015-07-22-0054 (a Wednesday paper): "اليوم الثلاثاء" (from a wire) and "أمس الثلاثاء"
+    # (the paper's own) disagree on the writing day: "أمس" stays Tuesday, and "أمس الثلاثاء" is
+    # Tuesday too, not the Tuesday before
+    text = (
+        "أعلن رئيس الوزراء التركي أحمد داود أوغلو، أمس، أن عناصر من الشرطة التركية قاموا بتحديد هوية مشتبه به. "
+        "ونشرت الصحف التركية اليوم الثلاثاء على صفحاتها الأولى صور الضحايا. وأقيمت صلاة الجنازة أمس الثلاثاء في جامع."
+    )
+    assert isos(text, "2015-07-22") == ["2015-07-21", "2015-07-21", "2015-07-21"]

@@ -690,13 +690,19 @@ def _week(ref: dt.date, offset: int) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=6)
 
 
-def _resolve_rel(rel: _Rel, ref: dt.date, text: str, weekday: int | None = None) -> DateValue:
+def _resolve_rel(
+    rel: _Rel, ref: dt.date, text: str, weekday: int | None = None, cap: dt.date | None = None
+) -> DateValue:
     if rel.unit == "day":
         day = ref + dt.timedelta(days=rel.offset)
-        if weekday is not None and rel.offset <= 0:
-            # "أمس الاول الخميس" written on a Sunday: the weekday the text names is the day (the
-            # writer counted loosely, or wrote a day earlier than the given date), never later
-            day -= dt.timedelta(days=(day.weekday() - weekday) % 7)
+        if weekday is not None and rel.offset <= 0 and day.weekday() != weekday:
+            # "أمس الاول الخميس" written on a Sunday, "أمس الثلاثاء" in a Wednesday paper: the
+            # weekday the text names wins, the nearest such day to the count (ties: the earlier),
+            # never after the given date `cap`
+            back = (day.weekday() - weekday) % 7
+            fwd = 7 - back
+            later = day + dt.timedelta(days=fwd)
+            day = later if fwd < back and (cap is None or later <= cap) else day - dt.timedelta(days=back)
         return DateValue(day.isoformat(), "day", True, text, weekday=weekday)
     if rel.unit == "week":
         a, b = _week(ref, rel.offset)
@@ -987,15 +993,18 @@ def _writing_day(raws: list[_Raw], ref: dt.date) -> dt.date:
 
     A given date is often the day a page was crawled or republished, days after it was
     written: "اليوم الأحد" in an item dated Tuesday is that Sunday, and so is every other
-    "اليوم" or "أمس" in it. When the weekday named with the first such phrase does not fall
-    on its offset from ref, the reference moves back to the latest day where it does (at most
-    six days: the weekday is the text's own word, the given date only an upper bound).
+    "اليوم" or "أمس" in it. When the weekdays named with such phrases all point to one day
+    that is not ref, the reference moves back to it (at most six days: the weekday is the
+    text's own word, the given date only an upper bound).
     """
-    for r in raws:
-        if r.kind == "rel" and r.rel and r.rel.unit == "day" and r.rel.offset <= 0 and r.weekday is not None:
-            back = (ref.weekday() + r.rel.offset - r.weekday) % 7
-            return ref - dt.timedelta(days=back)
-    return ref
+    implied = {
+        ref - dt.timedelta(days=(ref.weekday() + r.rel.offset - r.weekday) % 7)
+        for r in raws
+        if r.kind == "rel" and r.rel and r.rel.unit == "day" and r.rel.offset <= 0 and r.weekday is not None
+    }
+    # phrases that disagree ("اليوم الثلاثاء" from a wire, "أمس الثلاثاء" from the paper's own
+    # desk) leave the given date alone
+    return implied.pop() if len(implied) == 1 else ref
 
 
 def resolve_all(
@@ -1032,7 +1041,8 @@ def resolve_all(
         surface = text[r.start : r.end]
         if r.kind == "rel":
             base = ctx.text_ref if r.rel and r.rel.text_ok else ctx.ref
-            r.value = _resolve_rel(r.rel, base, surface, r.weekday) if base and r.rel else _none(surface, True)
+            cap = published or html_date
+            r.value = _resolve_rel(r.rel, base, surface, r.weekday, cap) if base and r.rel else _none(surface, True)
         elif r.kind == "ago":
             r.value = _resolve_ago(r.rel, ctx.ref, surface, r.d) if ctx.ref and r.rel else _none(surface, True)
         elif r.kind == "weekday":

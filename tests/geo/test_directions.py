@@ -31,3 +31,13 @@ def test_direction_with_no_place_before_it_keeps_the_town(tag):
     clause = "في عملية انتحارية نفذتها حركة طالبان واستهدفت الشرطة الافغانية في جنوب كابل"
     doc = tag(clause)
     assert resolved_at(doc, "كابل").role == "place"
+
+
+def test_south_east_libya_is_not_eastern_libya(tag):
+    # snn-2015-07-23-0300: "جنوب شرق ليبيا" holds the name "شرق ليبيا" (Cyrenaica, 1,000 km north)
+    clause = (
+        "قتل 40 شخصًا على الأقل وأصيب العشرات بجروح في اشتباكات عنيفة يخوضها منذ أسبوع مسلحون من قبيلتي "
+        "التبو والطوارق في جنوب شرق ليبيا"
+    )
+    place = clause_place(tag(clause), clause)
+    assert place.country == "LY" and near(place, 24.2, 23.3, km=50)

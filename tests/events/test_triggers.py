@@ -112,3 +112,42 @@ def test_every_trigger_subtype_is_in_the_taxonomy() -> None:
 def test_a_standing_state_names_no_act(sentence: str, published: str, expected: list[str]) -> None:
     art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
     assert [e.sub_event_type for e in Pipeline.default()(art).events] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "agreement"),
+    [
+        # snn-2015-07-21-0136: signed ("وقعت ... اتفاق سلام")
+        (
+            "يذكر أنه وقعت جماعات انفصالية مسلحة وحكومة مالي اتفاق سلام في يونيو (حزيران) يهدف الى وقف الانتفاضات "
+            'في شمال البلاد، لكن بعض الجماعات ومنها جماعة "أنصار الدين" لم تكن ضمن الجماعات الموقعة.',
+            "2015-07-21",
+            True,
+        ),
+        # snn-2015-07-21-2140: brokered ("التوسط في اتفاق لوقف إطلاق النار")
+        (
+            "وهدأت الهجمات منذ التوسط في اتفاق لوقف إطلاق النار في مينسك عاصمة روسيا البيضاء قبل خمسة أشهر ولكن "
+            "الجانبين يتبادلان الاتهامات بوقوع انتهاكات.",
+            "2015-07-21",
+            True,
+        ),
+        # snn-2015-08-06-2315: a call for a ceasefire agrees nothing
+        (
+            "وجدد مبعوث الأمم المتحدة إلى اليمن اسماعيل ولد الشيخ أحمد اليوم الثلاثاء دعوته لوقف إطلاق النار على "
+            "الفور وفقا لخطة تتضمن انسحاب الحوثيين من المدن الرئيسية لتفسح المجال أمام عودة الحكومة من الخارج.",
+            "2015-08-06",
+            False,
+        ),
+        # snn-2015-08-10-1225: a truce breached is the shelling, not an agreement
+        (
+            "وتجدد القتال في محيط داريا، في حين قال ناشطون: إن قوات النظام خرقت الهدنة القائمة بين النظام وبين "
+            "معضمية الشام القريبة من داريا، حيث قصفتها بمدافع الهاون مما أسفر عن جرح عدد من الأشخاص.",
+            "2015-08-10",
+            False,
+        ),
+    ],
+)
+def test_a_truce_is_an_event_when_agreed(sentence: str, published: str, agreement: bool) -> None:
+    art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
+    subs = [e.sub_event_type for e in Pipeline.default()(art).events]
+    assert ("Agreement" in subs) is agreement, subs

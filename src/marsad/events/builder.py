@@ -280,8 +280,11 @@ class EventBuilder:
             t.value.sub_event_type in _PROTEST_SUBS for t in group.triggers if t is not trig
         ):
             return False
-        if any(c.value.kind == "accident" for c in doc.in_span(group.start, group.end, "cue")) and rule.priority < 85:
+        cues = doc.in_span(group.start, group.end, "cue")
+        if any(c.value.kind == "accident" for c in cues) and rule.priority < 85:
             return False  # a crash, a fire or a traffic accident is no political violence
+        if rule.needs_cue and not any(c.value.kind == rule.needs_cue for c in cues):
+            return False  # "خرق الهدنة", "انتهاكات لوقف إطلاق النار": a truce named, none agreed
         if not rule.weak:
             return True
         # A weak word needs an armed actor near it or a count of dead/injured in its clause group.

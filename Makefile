@@ -61,7 +61,7 @@ bench-deps:
 # torch (extra ner-train); fixed seeds, under 30 min on 2 cores. Inference needs numpy only.
 train-ner: $(VENV)/.installed
 	$(BIN)/pip install -q -c $(CONSTRAINTS) -e '.[ner-train]'
-	$(BIN)/python -m marsad.nlp.ner.train --data $(SHARED)/data --gaz --out src/marsad/resources/ner/model.npz \
+	$(BIN)/python -m marsad.nlp.ner.train --data $(SHARED)/data --gaz --augment 0.5 --out src/marsad/resources/ner/model.npz \
 	  --report src/marsad/resources/ner/train_report.json
 	$(BIN)/python -m marsad.nlp.ner.train_crf --data $(SHARED)/data --out src/marsad/resources/ner/crf.npz \
 	  --lstm src/marsad/resources/ner/model.npz --report src/marsad/resources/ner/crf_report.json

@@ -106,7 +106,10 @@ def word_frequencies(min_zipf: float = 2.0) -> dict[str, int]:
     Spellings that normalise alike are summed; words rarer than `min_zipf` are left out (they
     read as 0, "not a known word", which is what the features ask).
     """
-    from wordfreq import get_frequency_dict
+    try:
+        from wordfreq import get_frequency_dict
+    except ImportError as exc:  # an option of the trainers, not of `make train-ner`
+        raise SystemExit("--freq needs wordfreq: pip install -c constraints.txt -e '.[gazetteer]'") from exc
 
     total: dict[str, float] = {}
     for word, f in get_frequency_dict("ar", wordlist="large").items():

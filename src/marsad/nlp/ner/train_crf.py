@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import random
 import sys
 import tempfile
 import time
@@ -24,7 +25,14 @@ from marsad.nlp.ner.crf import CrfModel, CrfResources, decode_marginals, sentenc
 from marsad.nlp.ner.data import read_conll
 from marsad.nlp.ner.evaluate import score
 from marsad.nlp.ner.features import TAGS, TYPES, stem_key
-from marsad.nlp.ner.train import SHARED_DATA, gazetteer_names, person_names, split_folds, word_frequencies
+from marsad.nlp.ner.train import (
+    SHARED_DATA,
+    MentionReplacer,
+    gazetteer_names,
+    person_names,
+    split_folds,
+    word_frequencies,
+)
 
 FOLDS = 5
 
@@ -65,13 +73,15 @@ def _augment(attrs: list[list[str]], prefix: str) -> list[list[str]]:
     return [[*a, *(prefix + x for x in a)] for a in attrs]
 
 
-def train_crf(sents, res: CrfResources, args, use_lex: bool, other=()) -> CrfModel:
+def train_crf(sents, res: CrfResources, args, use_lex: bool, other=(), replacer=None) -> CrfModel:
     """crfsuite L-BFGS on `sents`; lexicon attributes counted out-of-fold (contiguous folds).
 
     `other`: labelled sentences of another domain, added with feature augmentation.
+    `replacer`: a `MentionReplacer`; each sentence is also added once with its names swapped.
     """
     import pycrfsuite
 
+    rng = random.Random(1)
     folds = split_folds(len(sents), FOLDS)
     trainer = pycrfsuite.Trainer(verbose=False)
     for f in range(FOLDS):
@@ -83,6 +93,12 @@ def train_crf(sents, res: CrfResources, args, use_lex: bool, other=()) -> CrfMod
             if g == f:
                 attrs = sentence_attrs(toks, fold_res)
                 trainer.append(_augment(attrs, _MAIN) if other else attrs, [t if t in TAGS else "O" for t in tags])
+                swapped = replacer(toks, tags, rng) if replacer is not None else None
+                if swapped is not None:
+                    attrs = sentence_attrs(swapped[0], fold_res)
+                    trainer.append(
+                        _augment(attrs, _MAIN) if other else attrs, [t if t in TAGS else "O" for t in swapped[1]]
+                    )
     full = copy.copy(res)
     full.lexicon = CrfResources.build_lexicon(sents) if use_lex else {}
     for toks, tags in other:
@@ -130,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gaz", action=argparse.BooleanOptionalAction, default=True, help="gazetteer spans")
     ap.add_argument("--lex", action=argparse.BooleanOptionalAction, default=True, help="train-derived lexicon")
     ap.add_argument("--freq", action=argparse.BooleanOptionalAction, default=False, help="wordfreq frequencies")
+    ap.add_argument("--swap", type=float, default=0.0, help="share of sentences added with names swapped")
     ap.add_argument("--aqmar", action="store_true", help="add AQMAR with feature augmentation")
     ap.add_argument("--cues", action=argparse.BooleanOptionalAction, default=False, help="cue_words.tsv")
     ap.add_argument("--weight", type=float, default=None, help="CRF share in the ensemble (default: tune)")
@@ -144,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     tr, dev = aner[:-n_dev], aner[-n_dev:]
     res = resources(data, args.names, args.gaz, args.freq, args.cues)
     other = read_conll(data / "ner" / "aqmar" / "aqmar.coarse.txt.gz") if args.aqmar else []
+    swap = MentionReplacer(tr, gazetteer_names(data) if args.gaz else [], args.swap) if args.swap else None
     gold = [g for _, g in dev]
     dev_toks = [t for t, _ in dev]
 
@@ -151,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     if cached is not None and cached.is_file():
         model = CrfModel.load(cached)[0]  # same data and settings: the dev CRF need not be retrained
     else:
-        model = train_crf(tr, res, args, args.lex, other)
+        model = train_crf(tr, res, args, args.lex, other, swap)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             model.save(cached, {"ensemble_weight": 0.0})
@@ -176,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         "ensemble_dev_per_type": {t: v["f1"] for t, v in best["per_type"].items()},
     }
     if not args.dev_only:
-        final = train_crf(aner, res, args, args.lex, other)
+        swap = MentionReplacer(aner, gazetteer_names(data) if args.gaz else [], args.swap) if args.swap else None
+        final = train_crf(aner, res, args, args.lex, other, swap)
         final.save(args.out, {"ensemble_weight": weight, "n_attrs": len(final.index)})
         summary["n_attrs"] = len(final.index)
         summary["size_bytes"] = Path(args.out).stat().st_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from marsad.nlp.ner.data import iter_chunks, read_conll
 from marsad.nlp.ner.evaluate import eval_ner, score
 from marsad.nlp.ner.features import FREQ_COLS, LEX_COLS, TAGS, Featurizer, pack_freq, stem_key, unpack_freq
 from marsad.nlp.ner.model import DEFAULT_PATH
+from marsad.nlp.ner.train import MentionReplacer
 from marsad.nlp.ner.train_crf import _merge_domain, cue_words
 
 
@@ -287,3 +289,27 @@ def test_domain_merge_keeps_shared_plus_anercorp_weights() -> None:
     assert sorted(merged.index) == ["w=x", "w=z"]
     np.testing.assert_allclose(merged.weights[merged.index["w=x"]], w[0] + w[1], atol=1e-2)
     np.testing.assert_allclose(merged.weights[merged.index["w=z"]], w[4], atol=1e-2)
+
+
+def test_mention_swapping_keeps_tags_aligned_and_context_intact() -> None:
+    # the shipped BiLSTM trains with names swapped (make train-ner: --augment 0.5)
+    toks = ["وقال", "الرئيس", "العراقي", "جلال", "طالباني", "في", "بغداد", "إن", "حكومة", "المالكي", "ستبقى"]
+    tags = ["O", "O", "O", "B-PERS", "I-PERS", "O", "B-LOC", "O", "O", "B-PERS", "O"]
+    pool = [
+        (["زار", "وفد", "من", "الأمم", "المتحدة", "مدينة", "الموصل"], ["O", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC"]),
+        (["والتقى", "نوري", "المالكي", "في", "أربيل"], ["O", "B-PERS", "I-PERS", "O", "B-LOC"]),
+    ]
+    swap = MentionReplacer([(toks, tags), *pool], [("وادي السلام", "LOC")], p_sent=1.0, p_mention=1.0)
+    rng = random.Random(3)
+    changed = 0
+    for _ in range(20):
+        new_toks, new_tags = swap(toks, tags, rng)
+        assert len(new_toks) == len(new_tags)
+        chunks = list(iter_chunks(new_tags))
+        assert [t for _, _, t in chunks] == ["PERS", "LOC", "PERS"]  # same types, same order
+        assert all(new_tags[s].startswith("B-") for s, _, _ in chunks)
+        assert new_toks[:3] == toks[:3] and new_toks[-1] == "ستبقى"  # the context is untouched
+        changed += new_toks != toks
+    assert changed > 10
+    # a sentence without names is left alone
+    assert swap(["قال", "المتحدث"], ["O", "O"], rng) is None

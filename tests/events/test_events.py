@@ -140,6 +140,9 @@ def test_two_dates_make_two_events() -> None:
         "كما تزود هذه السيارات بخرائط طوارئ إلكترونية للهرب في حال التعرض لكمين.",
         # denial
         "ونفى المتحدث باسم الجيش أن تكون قواته قد قصفت أي مواقع مدنية في المدينة.",
+        # snn-2015-08-08-0578 (held-out proxy A): reports of the act called untrue after it
+        "من جهتها قالت السفارة الروسية في باماكو أمس: إن التقارير التي أفادت بخطف ثلاثة طيارين روس في وسط مالي "
+        "غير صحيحة.",
         # snn-2015-08-01-1019: a denial told by the participle ("نافية")
         'لكن وزارة الدفاع الأمريكية (البنتاجون) شككت في التقرير نافية أسر أو اعتقال أي من أفراد "القوة السورية الجديدة".',
     ],
@@ -173,3 +176,13 @@ def test_a_bare_mention_joins_the_bombing_it_names_again() -> None:
     (joined,) = _dedupe([near, bomb], {id(near)})  # told first, the bare mention gives way
     assert joined.evidence == bomb.evidence and joined.location == bomb.location
     assert len(_dedupe([bomb, far], {id(far)})) == 2
+
+
+def test_an_untrue_word_that_is_not_about_reports_denies_nothing() -> None:
+    # snn-2015-08-04-0148: "اعترافات غير صحيحة" (false confessions) does not deny the torture
+    events = _events(
+        "أظهرت مقاطع فيديو مسرب من داخل سجن الهضبة بالعاصمة الليبية طرابلس تعرض عدد من المعتقلين بداخله وعلى "
+        "رأسهم الساعدي النجل الثالث للعقيد الراحل معمر القذافي للتعذيب، بهدف إجبارهم على الإدلاء باعترافات غير صحيحة.",
+        published="2015-08-04",
+    )
+    assert events, "the torture of the detainees is an event"

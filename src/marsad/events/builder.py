@@ -849,7 +849,10 @@ def _is_hypothetical(doc: Doc, group: Group, trigger: Mention) -> bool:
         if c.value.kind == "negation" and c.start >= neg_from:
             return True
     warned = doc.in_span(group.start, trigger.start, "cue")
-    return any(c.value.kind in ("stmt:warning", "stmt:denial") for c in warned)
+    if any(c.value.kind in ("stmt:warning", "stmt:denial") for c in warned):
+        return True
+    reported = any(c.value.kind == "report_nouns" for c in doc.in_span(group.start, trigger.start, "cue"))
+    return reported and any(c.value.kind == "untrue" for c in doc.in_span(trigger.end, group.end, "cue"))
 
 
 def _modality(doc: Doc, sent: tuple[int, int]) -> tuple[str, str | None]:

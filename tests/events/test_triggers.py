@@ -151,3 +151,50 @@ def test_a_truce_is_an_event_when_agreed(sentence: str, published: str, agreemen
     art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
     subs = [e.sub_event_type for e in Pipeline.default()(art).events]
     assert ("Agreement" in subs) is agreement, subs
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # snn-2015-07-27-0142: tanks destroyed in a counter-attack are the fight's, not property destruction
+        (
+            "ميدانيا، قال ناشطون إن قوات المعارضة شنت هجوما مضادا، حيث «تمكن ثوار الزبداني من تدمير ثلاث دبابات "
+            "بينما اغتنموا اثنتين بالإضافة إلى سبع آليات من سلاح النظام الثقيل».",
+            "2015-07-27",
+            ["Armed clash"],
+        ),
+        # snn-2015-08-08-1138: "اشتباكات ... أسفرت عن تدمير عدة دبابات" is the clash
+        (
+            "أعلنت قوات المعارضة السورية عن تقدمها في ريف حماة امس، وأعلن جيش الفتح -والذي يتكون من فصائل معارضة "
+            "لنظام بشار الاسد- عن سيطرته على قريتي المشيك والقرقور وتل القرقور في سهل الغاب بريف حماة الغربي، بعد "
+            "اشتباكات مع قوات الأسد أسفرت عن تدمير عدة دبابات وآليات عسكرية لها، ومقتل العشرات من عناصرها، بينهم "
+            "مرافق قائد عملياتها العسكرية في المنطقة، فيما قتل 3 من قوات المعارضة.",
+            "2015-08-08",
+            ["Armed clash"],
+        ),
+        # snn-2015-08-02-0961: fortifications "at their positions" (نقاط تمركزها) are no base established
+        (
+            "وجاء في البيان، أن فصائل غرفة العمليات دمرت ثلاث دبابات لقوات النظام ومدفعين عيار 23، إضافة لتدمير "
+            "تحصينات لقوات النظام في نقاط تمركزها على جبهة المدفعية والفاميلي هاوس ومزارع الأوبري بحي الراشدين.",
+            "2015-08-02",
+            [],
+        ),
+        # snn-2015-07-21-0234: "تدمير «داعش»" is defeating the group
+        (
+            "وبالطبع، يحتاج هذا الخيار أولا إلى تدمير «داعش»، وثانيا إلى أن تسير «جبهة النصرة» مع التيار السائد.",
+            "2015-07-21",
+            [],
+        ),
+        # looting proper stays
+        (
+            "وقبل إطلاق النار بساعات قامت مجموعة من الشبان بنهب متجرين في سانت لويس.",
+            "2015-07-21",
+            ["Looting/property destruction"],
+        ),
+    ],
+)
+def test_destroyed_arms_are_the_fight_not_property_destruction(
+    sentence: str, published: str, expected: list[str]
+) -> None:
+    art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
+    assert [e.sub_event_type for e in Pipeline.default()(art).events] == expected

@@ -285,6 +285,8 @@ class EventBuilder:
             return False  # a crash, a fire or a traffic accident is no political violence
         if rule.needs_cue and not any(c.value.kind == rule.needs_cue for c in cues):
             return False  # "خرق الهدنة", "انتهاكات لوقف إطلاق النار": a truce named, none agreed
+        if rule.unless_after and _vetoed_after(doc, trig, group, rule.unless_after):
+            return False  # "تدمير ثلاث دبابات", "تدمير داعش": a side's arms or the side itself
         if not rule.weak:
             return True
         # A weak word needs an armed actor near it or a count of dead/injured in its clause group.
@@ -829,6 +831,21 @@ def _groups(doc: Doc, s: int, e: int) -> list[Group]:
         else:
             pending = c if pending is None else Group(pending.start, c.end)
     return merged
+
+
+# How many words after a trigger its object is looked for (unless_after in triggers.yaml).
+_OBJECT_WINDOW = 3
+
+
+def _vetoed_after(doc: Doc, trigger: Mention, group: Group, family: str) -> bool:
+    """Whether the trigger's object, in the few words after it, is of the vetoing cue family or an
+    armed side ("تدمير مخزن للأسلحة", "تدمير آليات للتنظيم", "تدمير داعش")."""
+    after = doc.tokens_in(trigger.end, group.end)[:_OBJECT_WINDOW]
+    if not after:
+        return False
+    if any(c.value.kind == family for c in doc.in_span(trigger.end, after[-1].end, "cue")):
+        return True
+    return any(_is_armed(a.value) for a in doc.in_span(trigger.end, after[0].end, "actor"))
 
 
 def _is_hypothetical(doc: Doc, group: Group, trigger: Mention) -> bool:

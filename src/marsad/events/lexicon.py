@@ -23,6 +23,7 @@ class TriggerRule:
     needs_protest: bool = False
     lost: bool = False  # the actor named with the word is the side that lost ground
     needs_cue: str | None = None  # a cue family (cues.yaml) that must be in the clause group
+    unless_after: str | None = None  # a cue family (cues.yaml) that vetoes the word right after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +38,12 @@ def trigger_matcher() -> PhraseMatcher[TriggerRule]:
         sub = item["sub_event_type"]
         if sub not in SUB_TO_TYPE:
             raise ValueError(f"resources/events/triggers.yaml: unknown sub_event_type {sub!r}")
-        needs = item.get("needs_cue")
-        if needs is not None and needs not in load_yaml("events/cues.yaml"):
-            raise ValueError(
-                f"resources/events/triggers.yaml: {sub!r} needs_cue {needs!r} is not a family of events/cues.yaml"
-            )
+        for key in ("needs_cue", "unless_after"):
+            family = item.get(key)
+            if family is not None and family not in load_yaml("events/cues.yaml"):
+                raise ValueError(
+                    f"resources/events/triggers.yaml: {sub!r} {key} {family!r} is not a family of events/cues.yaml"
+                )
         for weak, key in ((False, "patterns"), (True, "weak")):
             rule = TriggerRule(
                 sub,
@@ -53,6 +55,7 @@ def trigger_matcher() -> PhraseMatcher[TriggerRule]:
                 bool(item.get("needs_protest")),
                 bool(item.get("lost")),
                 item.get("needs_cue"),
+                item.get("unless_after"),
             )
             entries.extend((p, rule) for p in item.get(key) or ())
     return PhraseMatcher(entries)

@@ -883,6 +883,8 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
                 role = "reference"
             elif _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start):
                 role = "seat"  # "المرصد ومقره بريطانيا", "المؤسسة التي يوجد مقرها في طرابلس"
+            elif place.feature == "country" and _AGENT_BEFORE.search(text, max(c.start - 24, 0), c.start):
+                role = "party"  # "تحالف تقوده الولايات المتحدة": who leads or backs, not where
             elif (
                 place.id in capital_ids
                 and not (out and _listed_after(out[-1], c, text))  # "في اسطنبول وانقره واضنه"
@@ -984,6 +986,15 @@ def _word_before_in(text: str, start: int, words: set[str]) -> bool:
 
 
 _SEAT_BEFORE = re.compile(r"(?:^|[\s(])و?مقر(?:ه|ها|هم|هما)(?:\s+(?:الرئيسي|الرييسي))?\s+(?:في\s+|ب)?$")
+
+
+# "برنامج تقوده الولايات المتحدة", "التحالف بقيادة السعودية", "المدعومة من إيران": a country that leads,
+# backs or funds is a side, not a place.
+_AGENT_BEFORE = re.compile(
+    r"(?:^|\s)(?:(?:الذي|التي)\s+)?(?:تقود|يقود|تدعم|يدعم|تمول|يمول|ترعى|يرعى)(?:ه|ها|هم|هما)\s+$"
+    r"|(?:^|\s)(?:ب|و?ب)?قياد[ةه]\s+$"
+    r"|(?:^|\s)(?:ال)?(?:مدعوم|ممول)(?:[ةه]|ين|ون)?\s+من\s+(?:قبل\s+)?$"
+)
 
 
 _DISTRICT_BEFORE = re.compile(r"(?:^|[\s(])(?:[وفب]|وب|فب)?(?:ال)?حي\s+$")

@@ -1335,6 +1335,10 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
             if r.role == "border":
                 side = _border_side(doc, state, r, gaz)
                 region = border_region(gaz, side, r.place) if side else None
+                if region is None and side and side != r.place.country:
+                    # no border area listed for the pair ("على حدودها مع باكستان", said of India):
+                    # the side's country, not the neighbour named
+                    region = gaz.country(side)
                 places.append((region or r.place, r.start))
                 continue
             places.append((r.place, r.start))
@@ -1416,7 +1420,9 @@ def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str
     for iso in [*sentence, *ranked]:
         if iso and iso != neighbour and (iso, neighbour) in gaz.borders:
             return iso
-    return None
+    # a pair with no border area listed (India and Pakistan): the nearest other country named in
+    # the sentence ("شددت الهند ... على حدودها مع باكستان")
+    return next((iso for iso in sentence if iso and iso != neighbour), None)
 
 
 def _the_country_direction(doc: Doc, start: int, end: int, gaz: Gazetteer, home: str | None) -> Place | None:

@@ -9,13 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from marsad.events.builder import _DocContext
-from marsad.model import Article, EventOut
+from marsad.model import Article
 from marsad.pipeline import Pipeline
-
-
-def _events(text: str, published: str) -> list[EventOut]:
-    return Pipeline.default()(Article(id="t", text=text, published=dt.date.fromisoformat(published))).events
-
+from tests.events.test_events import _events
 
 # snn-2015-08-11-0949: "مساء أمس" once, then the air strikes of the same day on other fronts
 MARIB = (

@@ -5,15 +5,7 @@ when they give the same day. Real news sentences (SaudiNewsNet ids in comments).
 
 from __future__ import annotations
 
-import datetime as dt
-
-from marsad.model import Article, EventOut
-from marsad.pipeline import Pipeline
-
-
-def _events(text: str, published: str) -> list[EventOut]:
-    return Pipeline.default()(Article(id="t", text=text, published=dt.date.fromisoformat(published))).events
-
+from tests.events.test_events import _events
 
 # snn-2015-07-25-0221 (its first paragraphs)
 TUZ = (

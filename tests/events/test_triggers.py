@@ -1,11 +1,10 @@
 """Trigger words on real news sentences: the right sub-type, and no trigger on look-alikes."""
 
-import datetime as dt
-
 import pytest
 
 from marsad.model import Article
 from marsad.pipeline import Pipeline
+from tests.events.test_events import _events
 
 _PIPE = Pipeline.from_names(["marsad.pipeline:SentenceSplitter", "marsad.events.triggers:TriggerTagger"])
 
@@ -110,8 +109,7 @@ def test_every_trigger_subtype_is_in_the_taxonomy() -> None:
     ],
 )
 def test_a_standing_state_names_no_act(sentence: str, published: str, expected: list[str]) -> None:
-    art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
-    assert [e.sub_event_type for e in Pipeline.default()(art).events] == expected
+    assert [e.sub_event_type for e in _events(sentence, published)] == expected
 
 
 @pytest.mark.parametrize(
@@ -148,8 +146,7 @@ def test_a_standing_state_names_no_act(sentence: str, published: str, expected: 
     ],
 )
 def test_a_truce_is_an_event_when_agreed(sentence: str, published: str, agreement: bool) -> None:
-    art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
-    subs = [e.sub_event_type for e in Pipeline.default()(art).events]
+    subs = [e.sub_event_type for e in _events(sentence, published)]
     assert ("Agreement" in subs) is agreement, subs
 
 
@@ -196,5 +193,4 @@ def test_a_truce_is_an_event_when_agreed(sentence: str, published: str, agreemen
 def test_destroyed_arms_are_the_fight_not_property_destruction(
     sentence: str, published: str, expected: list[str]
 ) -> None:
-    art = Article(id="t", text=sentence, published=dt.date.fromisoformat(published))
-    assert [e.sub_event_type for e in Pipeline.default()(art).events] == expected
+    assert [e.sub_event_type for e in _events(sentence, published)] == expected

@@ -194,3 +194,21 @@ def test_destroyed_arms_are_the_fight_not_property_destruction(
     sentence: str, published: str, expected: list[str]
 ) -> None:
     assert [e.sub_event_type for e in _events(sentence, published)] == expected
+
+
+@pytest.mark.parametrize("key", ["needs_cue", "unless_after"])
+def test_a_rule_naming_an_unknown_cue_family_is_refused(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    from marsad.events import lexicon
+
+    real = lexicon.load_yaml
+
+    def fake(name: str) -> object:
+        if name == "events/triggers.yaml":
+            return [{"sub_event_type": "Agreement", key: "agreing", "patterns": ["هدنة"]}]
+        return real(name)
+
+    monkeypatch.setattr(lexicon, "load_yaml", fake)
+    with pytest.raises(
+        ValueError, match=f"triggers.yaml: 'Agreement' {key} 'agreing' is not a family of events/cues.yaml"
+    ):
+        lexicon.trigger_matcher.__wrapped__()

@@ -860,15 +860,13 @@ def _is_hypothetical(doc: Doc, group: Group, trigger: Mention) -> bool:
         return True  # "لتحرير سرت", "لاستعادة المدينة": the purpose of an operation, not its result
     before = doc.tokens_in(group.start, trigger.start)
     neg_from = before[-_NEG_WINDOW].start if len(before) >= _NEG_WINDOW else group.start
-    for c in doc.in_span(group.start, trigger.start, "cue"):
-        if c.value.kind == "hypothetical":
+    cues = doc.in_span(group.start, trigger.start, "cue")
+    for c in cues:
+        if c.value.kind in ("hypothetical", "stmt:warning", "stmt:denial"):
             return True
         if c.value.kind == "negation" and c.start >= neg_from:
             return True
-    warned = doc.in_span(group.start, trigger.start, "cue")
-    if any(c.value.kind in ("stmt:warning", "stmt:denial") for c in warned):
-        return True
-    reported = any(c.value.kind == "report_nouns" for c in doc.in_span(group.start, trigger.start, "cue"))
+    reported = any(c.value.kind == "report_nouns" for c in cues)
     return reported and any(c.value.kind == "untrue" for c in doc.in_span(trigger.end, group.end, "cue"))
 
 

@@ -800,9 +800,11 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
     counts: Counter[str] = Counter()
     counted: set[int] = set()
     key_iso = w.key_iso
+    # names written as an organisation's seat ("ومقره بريطانيا"), read once for every pass below
+    seated = {c.start for c in cands if _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start)}
     for c in cands:
         iso = key_iso[c.key] if c.key in key_iso else _key_iso(c, gaz, w)
-        if iso is not None and not _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start):
+        if iso is not None and c.start not in seated:
             counts[iso] += 2 if c.start < title_end else 1
             counted.add(c.start)
     for d in dems:
@@ -881,7 +883,7 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
             evidence = {k for k, v in (("cue", ctx.cue), ("locative", ctx.locative), ("dateline", ctx.dateline)) if v}
             if ctx.direction is not None and (ctx.distance or (out and _apposed_direction(text, out[-1], c.start))):
                 role = "reference"
-            elif _SEAT_BEFORE.search(text, max(c.start - 24, 0), c.start):
+            elif c.start in seated:
                 role = "seat"  # "المرصد ومقره بريطانيا", "المؤسسة التي يوجد مقرها في طرابلس"
             elif place.feature == "country" and _AGENT_BEFORE.search(text, max(c.start - 24, 0), c.start):
                 role = "party"  # "تحالف تقوده الولايات المتحدة": who leads or backs, not where
@@ -1330,12 +1332,12 @@ def event_location(doc: Doc, start: int, end: int, anchor: int | None = None, ho
         inside = [r for r in resolved if r.start >= lo and r.end <= hi]
         places: list[tuple[Place, int]] = []
         for r in inside:
-            if r.role in ("reference", "seat", "party"):
+            if r.role in _NOT_EVENT_PLACES:
                 continue
             if r.role == "border":
                 side = _border_side(doc, state, r, gaz)
                 region = border_region(gaz, side, r.place) if side else None
-                if region is None and side and side != r.place.country:
+                if region is None and side:
                     # no border area listed for the pair ("على حدودها مع باكستان", said of India):
                     # the side's country, not the neighbour named
                     region = gaz.country(side)
@@ -1401,9 +1403,14 @@ def offset_place(ref: Resolved) -> Place:
     )
 
 
+# Roles of a name that is not where anything happened: a distance's reference, an organisation's
+# seat, a country or capital standing for a side.
+_NOT_EVENT_PLACES = frozenset({"reference", "seat", "party"})
+
+
 def reference_starts(doc: Doc) -> frozenset[int]:
     """Where the place mentions that only measure a distance start ("450 كلم شرق طرابلس")."""
-    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role in ("reference", "seat", "party"))
+    return frozenset(r.start for r in geo_state(doc)["resolved"] if r.role in _NOT_EVENT_PLACES)
 
 
 def _border_side(doc: Doc, state: dict, border: Resolved, gaz: Gazetteer) -> str | None:

@@ -29,7 +29,7 @@ _STATE_INTER = 1
 # A toll counted over a period ("منذ", "خلال السنوات", "حصيلة") is not one event's dead.
 _AGGREGATE_TOLL = re.compile(
     r"(?:^|\s)(?:منذ|حصيله|اجمالي|مجموع|في المجمل"
-    r"|خلال (?:ال)?(?:عام|اعوام|سنه|سنوات|اشهر|شهر|اسابيع|ست|خمس|اربع|ثلاث|عشر))"
+    r"|خلال (?:\d+\s+)?(?:ال)?(?:عام|عاما|اعوام|سنه|سنوات|اشهر|شهر|شهرا|اسابيع|اسبوعا|ايام|يوما|ست|خمس|اربع|ثلاث|عشر))"
 )
 _TALLY_MIN = 50
 _NO_OVERRIDE = object()  # the event's date is read from its clause, not set by a split
@@ -195,6 +195,9 @@ class EventBuilder:
             if (casualties.fatalities or 0) >= _TALLY_MIN and all(d is None or len(d) < 10 for d in dates):
                 return []
             casualties = Casualties(None, None)
+        undated = all(d is None or len(d) < 10 for d in dates)
+        if rule.killer and (casualties.fatalities or 0) >= _TALLY_MIN and undated:
+            return []  # "يؤكد الجيش أنه قتل أكثر من 260 مقاتلا في عملياته": a tally, no day's act
         if not dates and date_override is _NO_OVERRIDE and not doc.in_span(*sent, "date"):
             dates = ctx.lead_date(doc, sent, place)
         modality, attribution = _modality(doc, sent)
@@ -289,6 +292,8 @@ class EventBuilder:
             return False  # "تدمير ثلاث دبابات", "تدمير داعش": a side's arms or the side itself
         if not rule.weak:
             return True
+        if rule.killer:
+            return _killer_named(doc, trig, group, cues)
         # A weak word needs an armed actor near it or a count of dead/injured in its clause group.
         near = doc.tokens_in(group.start, group.end)
         if rule.territory:
@@ -370,6 +375,9 @@ class EventBuilder:
                 continue
             # civilians and protesters suffer violence; they do not shell or bomb. A group counted
             # where people died ("15 مسلحا حوثيا قتلوا", "9 من ميليشيات الحوثي") is the side hit.
+            if trigger.value.killer and _doer_after(doc, trigger, a, group, cues):
+                agents.insert(0, a)  # "قتلت قوات الشرطة مسلحا": the side right after the verb killed
+                continue
             victim = (
                 a.value.inter in _VICTIM_INTER
                 or _follows(doc, markers, a, _TARGET_WINDOW)
@@ -419,6 +427,9 @@ class EventBuilder:
             return "Suicide bomb"
         victims_civil = any(c.value.kind == "civilians" for c in cues)
         fighters = any(c.value.kind == "combatants" for c in cues)
+        if rule.killer:
+            dead_fought = _dead_fought(doc, trigger, group, cues) or (a2 is not None and _is_armed(a2.value))
+            return "Armed clash" if dead_fought else "Attack"
         if (
             sub == "Armed clash"
             and victims_civil
@@ -781,6 +792,101 @@ def _passive_victim(doc: Doc, a: Mention, cues: list[Mention]) -> bool:
     return False
 
 
+# How near its doer stands to a killing verb: "حركة الشباب الصومالية تقتل", "قتلت قوات الأمن".
+_KILLER_NEAR = 2
+# Words between a claim and the killing claimed: "تبنت الحركة الانفصالية الكردية الأربعاء قتل شرطيين".
+_CLAIMER_NEAR = 5
+# Words that make the side named next the victims: "قتل 15 عنصرا من داعش", "قتل قيادي في القاعدة".
+_VICTIM_OF = re.compile(r"(?:^|\s)[وف]?(?:من|في|عناصر|عنصرا|عنصر|مقاتلي|مسلحي|اعضاء|قادة|قيادي|قياديا|زعيم|امير)\s*$")
+# Words that name the doer after a passive killing: "قتل جنديان بنيران داعش", "على يد مسلحين".
+_DOER_MARK = re.compile(r"(?:^|\s)(?:على\s+يد|على\s+ايدي|بيد|بايدي|بنيران|برصاص)\s*$")
+
+
+def _killer_named(doc: Doc, trig: Mention, group: Group, cues: list[Mention]) -> bool:
+    """Whether a killing verb names its doer, an armed side: just before it ("داعش يقتل"), just
+    after it ("قتل مسلحون", "قتلت قوات الأمن"), after a doer mark ("بنيران داعش"), or as the side
+    claiming it ("أعلنت حركة الشباب مسؤوليتها عن قتل نائب").
+
+    With no doer, "قتل 3 أشخاص" may be a crime or an accident; a side named as the dead
+    ("قتل 15 عنصرا من داعش", "جنود قتلوا في") is no doer.
+    """
+    tokens = doc.tokens_in(group.start, group.end)
+    idx = next((i for i, t in enumerate(tokens) if t.start >= trig.start), None)
+    if idx is None:
+        return False
+    text = doc.norm.text
+    if text[trig.start : trig.end].lstrip("وف")[:1] in ("ي", "ت") and not _is_heading(doc, doc.sentence_of(trig.start)):
+        return False  # "يقتل التنظيم المدنيين": in the body, the present tells a habit; a headline tells news so
+    claim = any(
+        c.value.kind == "stmt:claim" and c.end <= trig.start and len(doc.tokens_in(c.end, trig.start)) <= _CLAIMER_NEAR
+        for c in cues
+    )
+    if claim:
+        return True  # a killing claimed has its doer, named or not in the registry
+    lo = tokens[max(0, idx - _KILLER_NEAR)].start
+    hi = tokens[min(len(tokens) - 1, idx + _KILLER_NEAR + 2)].end
+    first = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    armed_first = first is not None and any(c.start == first.start and c.value.kind == "combatants" for c in cues)
+    if first is not None and armed_first and _has_object(doc, first.end, group, cues):
+        return True  # "قتل مسلحون يشتبه في انتمائهم لبوكو حرام 20 قرويا"
+    for a in doc.in_span(group.start, hi, "actor"):
+        if not _is_armed(a.value) or a.end < lo:
+            continue
+        if a.start < trig.start:
+            # "جنديان قتلا في" were killed; "الحوثيون قتلوا 5 مدنيين" killed
+            if _has_object(doc, trig.end, group, cues) or not _passive_victim(doc, a, cues):
+                return True
+            continue
+        before = text[max(group.start, a.start - 20) : a.start]
+        if _DOER_MARK.search(before):
+            return True
+        if _doer_after(doc, trig, a, group, cues):
+            return True
+    return False
+
+
+def _doer_after(doc: Doc, trig: Mention, a: Mention, group: Group, cues: list[Mention]) -> bool:
+    """Whether the side right after "قتل" is its subject: it has an object after it."""
+    return a.start >= trig.end and not doc.tokens_in(trig.end, a.start) and _has_object(doc, a.end, group, cues)
+
+
+# How far after the doer of "قتل" its object is looked for: "قتلت قوات الشرطة الأمريكية الأربعاء مسلحا".
+_OBJECT_NEAR = 5
+
+
+def _has_object(doc: Doc, doer_end: int, group: Group, cues: list[Mention]) -> bool:
+    """Whether the side right after "قتل" has an object after it, so that it killed ("قتلت قوات
+    الأمن 15 عنصرا", "قتل مسلحون مجهولون ثلاثة مدنيين") rather than was killed ("قتل شرطي وعثر",
+    "قتل جنديان بنيران داعش")."""
+    text = doc.norm.text
+    after = doc.tokens_in(doer_end, group.end)[:_OBJECT_NEAR]
+    # the object comes before the next conjunct ("قتل شرطي وعثر على مدني": two passives)
+    after = after[: next((k for k, t in enumerate(after) if t.text[:1] in "وف"), len(after))]
+    if not after or any(_DOER_MARK.search(text[doer_end : t.start]) for t in after):
+        return False  # "قتل جنود بنيران داعش": the doer is named after, so these were killed
+    hi = after[-1].end
+    if doc.in_span(doer_end, hi, "number") or any(t.text[:1].isdigit() for t in after):
+        return True
+    return any(doer_end <= c.start < hi and c.value.kind in ("civilians", "combatants") for c in cues)
+
+
+def _dead_fought(doc: Doc, trig: Mention, group: Group, cues: list[Mention]) -> bool:
+    """Whether a killing verb's dead are fighters ("قتلت قوات الأمن 15 عنصرا", "قتل جنديان
+    بنيران داعش"), not its doers ("قتل مسلحون ثلاثة مدنيين", "برصاص مسلحين")."""
+    text = doc.norm.text
+    after = doc.tokens_in(trig.end, group.end)
+    passive = any(_DOER_MARK.search(text[max(group.start, t.start - 20) : t.start]) for t in after)
+    for c in cues:
+        if c.value.kind != "combatants" or c.start < trig.end:
+            continue
+        if after and c.start == after[0].start and not passive:
+            continue  # "قتل مسلحون": the subject right after the verb is its doer
+        if _DOER_MARK.search(text[max(group.start, c.start - 20) : c.start]):
+            continue
+        return True
+    return False
+
+
 def _genitive_agent(doc: Doc, trigger: Mention, a: Mention) -> bool:
     """An actor joined to the act by ل right after it: "غارة جوية لطيران التحالف", "هجوم للمقاومة"."""
     if not doc.norm.text[a.start : a.end].startswith("ل") or a.start < trigger.end:
@@ -818,6 +924,12 @@ def _groups(doc: Doc, s: int, e: int) -> list[Group]:
     clauses = [Group(a, b) for a, b in split_clauses(doc.norm.text, s, e)]
     for c in clauses:
         c.triggers = doc.in_span(c.start, c.end, "trigger")
+    # A clause that only kills ("قتل 3 من الشرطة، أمس، في هجوم", "هجوم ...، وقتل 5 جنود") tells the
+    # toll of the act the sentence names; only a sentence with no act is grouped by its killings.
+    if any(not t.value.killer for c in clauses for t in c.triggers):
+        for c in clauses:
+            if all(t.value.killer for t in c.triggers):
+                c.triggers = []
     merged: list[Group] = []
     pending: Group | None = None  # leading clauses without a trigger
     for c in clauses:

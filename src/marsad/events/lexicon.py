@@ -24,6 +24,7 @@ class TriggerRule:
     lost: bool = False  # the actor named with the word is the side that lost ground
     needs_cue: str | None = None  # a cue family (cues.yaml) that must be in the clause group
     unless_after: str | None = None  # a cue family (cues.yaml) that vetoes the word right after it
+    killer: bool = False  # a killing verb: an event only with its doer, an armed side, named by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ def trigger_matcher() -> PhraseMatcher[TriggerRule]:
                 bool(item.get("lost")),
                 item.get("needs_cue"),
                 item.get("unless_after"),
+                bool(item.get("killer")),
             )
             entries.extend((p, rule) for p in item.get(key) or ())
     return PhraseMatcher(entries)

@@ -37,6 +37,25 @@ def _cas(text: str) -> tuple[int | None, int | None]:
             "ارتفعت حصيلة ضحايا الأمطار الموسمية والفيضانات الحالية في باكستان إلى 22 حالة وفاة خلال اليومين الماضيين",
             (22, None),
         ),
+        # one victim named by a singular noun, after or before its death word (snn-2015-07-24-1354,
+        # snn-2015-07-23-0013), "one of" them (snn-2015-08-10-0558)
+        ("قتل شرطي وأصيب آخر بالرصاص أمس في هجوم وقع في شارع في أحد أحياء دياربكر", (1, None)),
+        ("ان جنديا تركيا قتل وأصيب آخر في اشتباكات مع تنظيم داعش المتطرف عبر الحدود مع سوريا اليوم", (1, None)),
+        (
+            "صد عناصر التأمين من الجيش الثالث الميداني هجوما إرهابياً وقتل أحد العناصر الإرهابية المشاركة فى الهجوم.",
+            (1, None),
+        ),
+        # singular victims joined by و each count one: a conscript (مجند, cues.yaml combatants) and an officer
+        # (snn-2015-08-10-0558), a policeman after 21 tourists (snn-2015-07-24-0420)
+        ("للبحث عن المتورطين في مقتل ضابط ومجند وإصابة 3 آخرين في انفجار عبوة ناسفة بمدرعة", (2, 3)),
+        ("هجوم دموي استهدف متحف باردو بالعاصمة تونس ونفذه مسلحان وقتلا خلاله 21 سائحاً أجنبياً وشرطياً.", (22, None)),
+        # counts after "بينهم" break the toll down (snn-2015-07-22-1133); a singular noun after a
+        # count is its counted noun, not one more victim
+        ("إن 57 مدنياً بينهم 12 طفلاً و6 نساء قتلوا، وأصيب أكثر من 215 آخرين بجروح", (57, 215)),
+        # a singular victim before a count joined by و (snn-2015-08-08-0156)
+        ("أن جنديا من قواته وثمانية مقاولين أفغان قتلوا في هجوم للمتشددين على قاعدة", (9, None)),
+        # a plural with no count is no toll
+        ("وأكد المصدر مقتل مدنيين في القصف على الحي", (None, None)),
     ],
 )
 def test_counts(sentence: str, expected: tuple[int | None, int | None]) -> None:

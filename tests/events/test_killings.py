@@ -86,6 +86,8 @@ def test_a_killing_clause_joins_the_act_its_sentence_names() -> None:
         "وقتل شرطي وعثر على مدني هو مسؤول محلي لحزب معارض كما قال حزبه، مقتولا في ظروف غامضة.",
         # a tally of a campaign, with no day
         "ويؤكد الجيش التركي أنّه قتل اكثر من 260 مقاتلا كرديا في عملياته.",
+        # one death supports no taking of ground (snn-2015-07-21-0563: forest fires brought under control)
+        "* اليونان: السيطرة على حرائق غابات أسفرت عن مقتل شرطي",
         # the present in running text tells a habit
         "تلك الفئة الشيطانية التي شرعنت قتل جميع المخالفين بغض النظر عن أعذارهم وأسبابهم وقرابتهم، هي نفسها التي "
         "تقتل الناس وهم يؤدون الصلاة.",
@@ -93,3 +95,13 @@ def test_a_killing_clause_joins_the_act_its_sentence_names() -> None:
 )
 def test_no_event(sentence: str) -> None:
     assert _events(sentence) == []
+
+
+def test_a_toll_that_rose_is_the_events_toll() -> None:
+    # snn-2015-08-09-1045: "ارتفعت حصيلة" is this event's toll, not a tally of a war
+    ev = _one(
+        "ارتفعت حصيلة قتلى القذائف الصاروخية التي سقطت على احياء عدة في دمشق الى 11 قتيلا بينهم ثلاثة اطفال "
+        "فيما اصيب 46 اخرون بجروح، وفق ما اوردت وكالة الانباء السورية السبت.",
+        "2015-08-09",
+    )
+    assert (ev.fatalities, ev.location.name if ev.location else None) == (11, "Damascus")

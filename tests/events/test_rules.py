@@ -16,7 +16,7 @@ def _events(text: str, published: str | None = "2015-07-24") -> list[EventOut]:
 def test_qad_before_a_past_verb_is_a_fact() -> None:
     # snn-2015-07-21-0104: "فقد قتل" = "were killed", not "may kill"
     (ev,) = _events("وبالتالي، فقد قتل في الحادث أربعة عناصر من المارينز وعنصر في البحرية بهجوم مسلح في تشاتانوغا.")
-    assert ev.fatalities == 4
+    assert ev.fatalities == 5  # four marines "وعنصر في البحرية": and one sailor
 
 
 def test_qad_before_a_present_verb_is_a_forecast() -> None:

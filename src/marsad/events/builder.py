@@ -28,7 +28,7 @@ from marsad.text import normalize
 _STATE_INTER = 1
 # A toll counted over a period ("منذ", "خلال السنوات", "حصيلة") is not one event's dead.
 _AGGREGATE_TOLL = re.compile(
-    r"(?:^|\s)(?:منذ|حصيله|اجمالي|مجموع|في المجمل"
+    r"(?:^|\s)(?:منذ|(?<!ارتفعت )(?<!ارتفاع )(?<!ارتفع )حصيله|اجمالي|مجموع|في المجمل"
     r"|خلال (?:\d+\s+)?(?:ال)?(?:عام|عاما|اعوام|سنه|سنوات|اشهر|شهر|شهرا|اسابيع|اسبوعا|ايام|يوما|ست|خمس|اربع|ثلاث|عشر))"
 )
 _TALLY_MIN = 50
@@ -314,7 +314,8 @@ class EventBuilder:
         hi = near[min(len(near) - 1, idx + reach)].end if near else trig.end
         if any(_is_armed(a.value) for a in doc.in_span(lo, hi, "actor")):
             return True
-        cas = read_casualties(doc, group.start, group.end)
+        # taking ground needs a count: "السيطرة على حرائق غابات أسفرت عن مقتل شرطي" is no conquest
+        cas = read_casualties(doc, group.start, group.end, singles=not rule.territory)
         return cas.fatalities is not None or cas.injuries is not None
 
     # --- actors ----------------------------------------------------------------------
@@ -1115,6 +1116,14 @@ def _one_bombing(a: EventOut, b: EventOut) -> bool:
     return la is not None and lb is not None and la.name == lb.name and la.precision in ("city", "point")
 
 
+def _one_blast(a: EventOut, b: EventOut) -> bool:
+    """A car bomb and a suicide bombing told on the same day: one blast, told as a car bomb in the
+    headline and as a suicide attack in the body ("سيارة ملغومة تقتل 5 في كابول" and "الهجوم الانتحاري
+    قتل خمسة أشخاص"). The caller still requires compatible places, tolls and actors."""
+    kinds = {a.sub_event_type, b.sub_event_type}
+    return kinds <= _BOMBINGS and "Suicide bomb" in kinds and a.date == b.date and len(a.date or "") == 10
+
+
 def _bare_mention(bare: EventOut, full: EventOut) -> bool:
     """Whether `bare` names the attack again with nothing of its own: no date, no town, no toll.
 
@@ -1146,7 +1155,7 @@ def _gap(a: EventOut, b: EventOut) -> int:
 
 
 def _same_event(a: EventOut, b: EventOut, told_as_attack: bool = False) -> bool:
-    if a.sub_event_type != b.sub_event_type and not (told_as_attack and _one_bombing(a, b)):
+    if a.sub_event_type != b.sub_event_type and not (told_as_attack and _one_bombing(a, b)) and not _one_blast(a, b):
         return False
     la, lb = a.location, b.location
     # "in Libya" and "in Sirte" may tell the same event, and so may "in south-east Turkey" and a
@@ -1191,7 +1200,9 @@ def _actors_compatible(a: ActorOut | None, b: ActorOut | None) -> bool:
 
 def _fill(kept: EventOut, later: EventOut) -> EventOut:
     update: dict[str, Any] = {}
-    if kept.sub_event_type in _VAGUE_ATTACKS and later.sub_event_type in _BOMBINGS:
+    if later.sub_event_type in _BOMBINGS and (
+        kept.sub_event_type in _VAGUE_ATTACKS or later.sub_event_type == "Suicide bomb"
+    ):
         update["sub_event_type"], update["event_type"] = later.sub_event_type, later.event_type
     if kept.location and later.location and _wider(kept.location, later.location):
         update["location"] = later.location

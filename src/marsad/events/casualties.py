@@ -39,12 +39,13 @@ class Casualties:
     injuries: int | None
 
 
-def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
+def read_casualties(doc: Doc, start: int, end: int, singles: bool = True) -> Casualties:
     """Counts of killed and injured in normalized [start, end).
 
     Death and injury words are paired with counts, nearest pairs first and each word and count
     used once, so that in "اعتقل 180 متظاهرا كما اصيب 20" the 20 is the injured and the 180 is
     nobody's toll. A count after its word ("مقتل 15") wins a tie over one before ("15 قتيلا").
+    With `singles`, one victim named by a singular noun is a toll of one ("قتل شرطي").
     """
     tokens = doc.tokens_in(start, end)
     if not tokens:
@@ -53,6 +54,7 @@ def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
     cues = [m for m in doc.in_span(start, end, "cue") if m.value.kind in ("killed", "injured")]
     dates = doc.in_span(start, end, "date")
     numbers = [m for m in doc.in_span(start, end, "number") if m.value.count is not None and not _inside(m, dates)]
+    numbers = [m for m in numbers if not _in_breakdown(doc, numbers, m)]
     num_pos = [(token_index(starts, m.start), token_index(starts, m.end - 1), m) for m in numbers]
     pairs: list[tuple[int, int, int, int]] = []  # (distance, tie, cue index, number index)
     for ci, c in enumerate(cues):
@@ -85,13 +87,86 @@ def read_casualties(doc: Doc, start: int, end: int) -> Casualties:
         after = num_pos[ni][1] + 1
         upto = token_index(starts, cues[ci].start) if tie else min(len(tokens), after + _JOIN_AFTER)
         count += _joined(doc, tokens, after, upto)
+        count += _single_before_joined(tokens, num_pos[ni][0])
         if kind not in found or cues[ci].start < found[kind][0]:
             found[kind] = (cues[ci].start, count)
     fatalities = found["killed"][1] if "killed" in found else None
     injuries = found["injured"][1] if "injured" in found else None
     if fatalities is None and any(t.text in _DUALS for t in tokens) and any(c.value.kind == "killed" for c in cues):
         fatalities = 2
+    if singles and fatalities is None:
+        fatalities = _one_victim(doc, tokens, starts, cues, "killed")
+    if singles and injuries is None:
+        injuries = _one_victim(doc, tokens, starts, cues, "injured")
     return Casualties(fatalities, injuries)
+
+
+# "57 مدنيا بينهم 12 طفلا و6 نساء قتلوا": counts after these words break the count before down
+_BREAKDOWN = frozenset({"بينهم", "بينهن", "منهم", "منهن", "بينها", "بينهما"})
+_BREAKDOWN_REACH = 8  # tokens from the breakdown word to the last count it governs
+
+
+def _in_breakdown(doc: Doc, numbers: list[Mention], m: Mention) -> bool:
+    """Whether count `m` breaks down a count before it ("57 مدنيا بينهم 12 طفلا و6 نساء"), so it
+    is no toll itself."""
+    for before in numbers:
+        if before.start >= m.start:
+            break
+        between = doc.tokens_in(before.end, m.start)
+        if len(between) <= _BREAKDOWN_REACH and any(t.text in _BREAKDOWN for t in between[:3]):
+            return True
+    return False
+
+
+@cache
+def _singulars() -> frozenset[str]:
+    """One victim's noun: the stem of each starred victim word of cues.yaml ("جندي*" -> جندي,
+    جنديا), without clitics ("الجندي", "وجنديا" are read as جندي, جنديا)."""
+    data = load_yaml("events/cues.yaml")
+    stems = {normalize(w[:-1]) for kind in _VICTIM_CUES for w in data[kind] if w.endswith("*")}
+    return frozenset(stems | {w + "ا" for w in stems})
+
+
+def _single(tok: Token) -> bool:
+    word = tok.text.removeprefix("و")
+    return word in _singulars() or (word.startswith("ال") and word[2:] in _singulars())
+
+
+_SOME_ONE = frozenset({"احد", "احدي"})  # "مقتل أحد العناصر": one of them
+
+
+def _one_victim(doc: Doc, tokens: list[Token], starts: list[int], cues: list[Mention], kind: str) -> int | None:
+    """A toll told with no count: one victim named by a singular noun next to the death word
+    ("قتل شرطي", "جنديا تركيا قتل", "مقتل أحد العناصر"), plus those joined to it ("مقتل ضابط ومجند")."""
+    for c in cues:
+        if c.value.kind != kind:
+            continue
+        first, last = token_index(starts, c.start), token_index(starts, c.end - 1)
+        nxt = last + 1
+        if nxt < len(tokens) and (tokens[nxt].text in _SOME_ONE or _single(tokens[nxt])):
+            return 1 + _joined(doc, tokens, nxt + 1, min(len(tokens), nxt + 1 + _JOIN_AFTER))
+        # the victim before its death verb, maybe with an adjective between ("جنديا تركيا قتل"); not
+        # before a noun ("الضابط القتيل" names again one already counted)
+        word = tokens[first].text
+        if word.startswith(("و", "ال")):
+            continue
+        if any(k >= 0 and _single(tokens[k]) and not _counted(tokens, k) for k in (first - 1, first - 2)):
+            return 1
+    return None
+
+
+def _counted(tokens: list[Token], k: int) -> bool:
+    """Whether tokens[k] is the noun of a count or joined to something before it ("12 طفلا",
+    "وجنديا"): Arabic counts 11-99 take a singular noun, which is no victim of its own."""
+    return tokens[k].text.startswith("و") or (k > 0 and tokens[k - 1].text[-1:].isdigit())
+
+
+def _single_before_joined(tokens: list[Token], count_at: int) -> int:
+    """1 when a count joined by و follows a singular victim: "جنديا من قواته وثمانية مقاولين"."""
+    if not tokens[count_at].text.startswith("و"):
+        return 0
+    lo = max(0, count_at - _JOIN_AFTER)
+    return int(any(_single(tokens[k]) and not _counted(tokens, k) for k in range(lo, count_at)))
 
 
 @cache
@@ -123,8 +198,8 @@ def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int) -> int:
             continue
         if tok.text[1:] in _DUALS:
             extra += 2
-        elif any(t.text in _ONE for t in tokens[k + 1 : k + 3]):
-            extra += 1
+        elif any(t.text in _ONE for t in tokens[k + 1 : k + 3]) or _single(tok):
+            extra += 1  # "وجنديا تشاديا واحدا", "مقتل 5 جنود وشرطي"
     return extra
 
 

@@ -105,3 +105,16 @@ def test_a_toll_that_rose_is_the_events_toll() -> None:
         "2015-08-09",
     )
     assert (ev.fatalities, ev.location.name if ev.location else None) == (11, "Damascus")
+
+
+def test_a_car_bomb_headline_and_a_suicide_attack_in_the_body_are_one_blast() -> None:
+    # snn-2015-08-11-0033: "سيارة ملغومة" (triggers.yaml) in the headline, "الهجوم الانتحاري" in the body
+    ev = _one(
+        "سيارة ملغومة تقتل 5 في كابول والرئيس الأفغاني يحذّر باكستان\n"
+        "وقال مسؤولون أفغان إن الهجوم الانتحاري قتل خمسة أشخاص وأصاب 16 اليوم في منطقة مزدحمة أمام نقطة تفتيش "
+        "بالمطار.",
+        "2015-08-10",
+    )
+    assert ev.sub_event_type == "Suicide bomb"
+    assert (ev.date, ev.fatalities) == ("2015-08-10", 5)
+    assert ev.location is not None and ev.location.name == "Kabul"

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from marsad.nlp.ner import NerTagger, tokenize_for_ner
+from marsad.nlp.ner.build_orgs import OUT as ORG_NAMES
+from marsad.nlp.ner.build_orgs import aliases, build, load_org_names
 from marsad.nlp.ner.crf import (
     CrfModel,
     CrfResources,
@@ -20,9 +22,19 @@ from marsad.nlp.ner.crf import (
     own_attrs,
     sentence_attrs,
 )
-from marsad.nlp.ner.data import iter_chunks, read_conll
+from marsad.nlp.ner.data import iter_chunks, normalize, read_conll
 from marsad.nlp.ner.evaluate import eval_ner, score
-from marsad.nlp.ner.features import FREQ_COLS, LEX_COLS, TAGS, Featurizer, pack_freq, stem_key, unpack_freq
+from marsad.nlp.ner.features import (
+    FREQ_COLS,
+    GAZ_TYPES,
+    LEX_COLS,
+    TAGS,
+    Featurizer,
+    build_gazetteer,
+    pack_freq,
+    stem_key,
+    unpack_freq,
+)
 from marsad.nlp.ner.model import DEFAULT_PATH
 from marsad.nlp.ner.train import MentionReplacer
 from marsad.nlp.ner.train_crf import _merge_domain, cue_words
@@ -313,3 +325,62 @@ def test_mention_swapping_keeps_tags_aligned_and_context_intact() -> None:
     assert changed > 10
     # a sentence without names is left alone
     assert swap(["قال", "المتحدث"], ["O", "O"], rng) is None
+
+
+def test_org_list_loads_with_clubs_federations_and_competitions() -> None:
+    rows = load_org_names()
+    assert ORG_NAMES.stat().st_size < 1_000_000
+    names = {(n, t) for n, t, _ in rows}
+    assert len(rows) > 4000 and {t for _, t, _ in rows} == {"ORG", "MISC"}
+    # a club is listed as written in full and as news text names it
+    assert {("نادي الزمالك", "ORG"), ("الزمالك", "ORG"), ("دينامو كييف", "ORG")} <= names
+    assert ("اتحاد أفريقي", "ORG") in names  # UniversalPetrarch actor, lemmatised
+    assert ("كأس العالم", "MISC") in names
+    # rows are deduplicated by normalised spelling and type
+    keys = [(normalize(n), t) for n, t, _ in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_org_builder_aliases_and_filters() -> None:
+    assert aliases("نادي دينامو كييف لكرة القدم") == ["نادي دينامو كييف لكرة القدم", "دينامو كييف"]
+    assert aliases("حزب الله") == ["حزب الله"]  # only club cues are dropped
+    rows = build(
+        [
+            ("نادي الوداد الرياضي", "ORG", "t"),
+            ("نادي", "ORG", "t"),  # a bare head word is no name
+            ("الإتحاد الأوروبي لكرة القدم", "ORG", "t"),
+            ("الاتحاد الاوروبي لكرة القدم", "ORG", "u"),  # same name, other spelling
+        ]
+    )
+    assert [r[0] for r in rows] == [
+        "الإتحاد الأوروبي",
+        "الإتحاد الأوروبي لكرة القدم",
+        "الوداد الرياضي",
+        "نادي الوداد الرياضي",
+    ]  # sorted by normalised spelling
+
+
+def test_org_file_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "orgs.tsv"
+    bad.write_text("# comment\nالزمالك\tORG\tx\nالأهلي\tCLUB\tx\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"orgs.tsv:3: expected name<TAB>ORG\|MISC<TAB>source"):
+        load_org_names(bad)
+
+
+def test_org_names_join_both_gazetteers() -> None:
+    names = [("الزمالك", "ORG"), ("كأس العالم", "MISC"), ("القاهرة", "LOC")]
+    toks = [t for t, _, _ in tokenize_for_ner("وفاز الزمالك على ضيفه في كأس العالم للأندية بالقاهرة .")]
+    # the feature CRF: span matches on stems, whatever the clitics
+    attrs = sentence_attrs(toks, CrfResources(gazetteer=CrfResources.build_gazetteer(names)))
+    assert "gBORG1" in attrs[toks.index("وفاز") + 1]
+    assert {"gBMISC2", "+1gIMISC2"} <= set(attrs[toks.index("كأس")])
+    assert "gBLOC1" in attrs[toks.index("بالقاهرة")]
+    # the BiLSTM: 3 columns per gazetteer type, here LOC, PERS, ORG, MISC
+    gaz = build_gazetteer(names, types=(*GAZ_TYPES, "ORG", "MISC"))
+    feat = Featurizer(["<pad>", "<unk>"], ["<pad>", "<unk>"], ["<pad>", "<unk>"], ["<pad>", "<unk>"], gazetteer=gaz)
+    lex = feat.lex_features(toks)
+    assert lex.shape == (len(toks), 2 * LEX_COLS + 12)
+    g = lex[:, 2 * LEX_COLS :]
+    assert g[toks.index("الزمالك")].tolist() == [0] * 6 + [1, 0, 0] + [0] * 3
+    assert g[toks.index("كأس")].tolist() == [0] * 9 + [0, 1, 0]
+    assert g[toks.index("العالم")].tolist() == [0] * 9 + [0, 0, 1]

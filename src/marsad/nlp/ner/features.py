@@ -131,7 +131,9 @@ class Featurizer:
         self.stem_lex = stem_lex or Lexicon()
         self.gazetteer = gazetteer  # None: the model was trained without gazetteer columns
         self.freq = freq  # None: trained without word-frequency columns
-        self.lex_dim = 2 * LEX_COLS + (GAZ_COLS if gazetteer is not None else 0) + (FREQ_COLS if freq else 0)
+        # 3 columns per gazetteer type: GAZ_COLS, or more with organisations (`train --orgs`)
+        self.gaz_cols = (len(next(iter(gazetteer.table.values()), ())) or GAZ_COLS) if gazetteer is not None else 0
+        self.lex_dim = 2 * LEX_COLS + self.gaz_cols + (FREQ_COLS if freq else 0)
 
     @classmethod
     def fit(cls, sents: list[tuple[list[str], list[str]]], min_count: int = 2) -> Featurizer:
@@ -161,7 +163,7 @@ class Featurizer:
         out = np.zeros((len(tokens), self.lex_dim), dtype=np.float32)
         gaz = self.gazetteer
         freq = self.freq
-        g0 = 2 * LEX_COLS + (GAZ_COLS if gaz is not None else 0)  # first frequency column
+        g0 = 2 * LEX_COLS + self.gaz_cols  # first frequency column
         if keys is None:
             keys = [(word_key(t), stem_key(t)) for t in tokens]
         for i, (wk, stem) in enumerate(keys):
@@ -174,7 +176,7 @@ class Featurizer:
             if gaz is not None:
                 g = gaz.lookup(stem)
                 if g is not None:
-                    out[i, 2 * LEX_COLS : 2 * LEX_COLS + GAZ_COLS] = g
+                    out[i, 2 * LEX_COLS : g0] = g
             if freq:
                 out[i, g0 : g0 + FREQ_COLS] = freq_columns(wk, stem, freq)
         return out
@@ -228,24 +230,25 @@ def chunks_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return list(iter_chunks(list(tags)))
 
 
-def build_gazetteer(names: Iterable[tuple[str, str]], max_words: int = 3) -> Lexicon:
+def build_gazetteer(names: Iterable[tuple[str, str]], max_words: int = 3, types: Sequence[str] = GAZ_TYPES) -> Lexicon:
     """Token-level gazetteer from (name, type) pairs: per stem, its position in names of each type.
 
     Type-level (not span matching) on purpose: the tagger caches features per token type, and
-    the BiLSTM sees the neighbouring words anyway.
+    the BiLSTM sees the neighbouring words anyway. `types`: the name types given columns, 3 each.
     """
     table: dict[str, np.ndarray] = {}
+    cols = 3 * len(types)
     for name, typ in names:
-        if typ not in GAZ_TYPES:
+        if typ not in types:
             continue
         words = [stem_key(w) for w in name.replace("_", " ").split()]
         words = [w for w in words if w]
         if not words or len(words) > max_words:
             continue
-        base = 3 * GAZ_TYPES.index(typ)
+        base = 3 * types.index(typ)
         for j, w in enumerate(words):
             col = base + (0 if len(words) == 1 else 1 if j == 0 else 2)
-            table.setdefault(w, np.zeros(GAZ_COLS, dtype=np.float32))[col] = 1.0
+            table.setdefault(w, np.zeros(cols, dtype=np.float32))[col] = 1.0
     return Lexicon(table)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from marsad.nlp.ner.data import iter_chunks, normalize, read_conll
 from marsad.nlp.ner.evaluate import score
 from marsad.nlp.ner.features import (
+    GAZ_TYPES,
     LEX_COLS,
     MAX_CHARS,
     TAGS,
@@ -43,6 +44,9 @@ SHARED_DATA = next(
 TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
 _ARABIC_WORD = re.compile("[\u0621-\u064a]+")
 PERSON_NAMES = Path(__file__).resolve().parents[2] / "resources" / "ner" / "person_names.txt"
+ORG_NAMES = Path(__file__).resolve().parents[2] / "resources" / "ner" / "org_names.tsv"
+# `--orgs`: which types of `org_names.tsv` join the gazetteers
+ORG_CHOICES = {"none": (), "org": ("ORG",), "all": ("ORG", "MISC")}
 
 
 def _tag_ids(tags: list[str]) -> list[int]:
@@ -50,12 +54,13 @@ def _tag_ids(tags: list[str]) -> list[int]:
     return [TAG_INDEX.get(t, 0) for t in tags]
 
 
-def gazetteer_names(data: Path) -> list[tuple[str, str]]:
+def gazetteer_names(data: Path, orgs: str = "none") -> list[tuple[str, str]]:
     """(name, type) pairs from the open gazetteers in shared/data (none of them from the corpus).
 
     GeoNames Arabic place names (CC BY 4.0) and Natural Earth country names (public domain) give
     LOC; the UniversalPetrarch Arabic actor dictionary (MIT) gives PERS (entries coded with date
-    ranges, i.e. office holders) and LOC (entries coded with a bare country code).
+    ranges, i.e. office holders) and LOC (entries coded with a bare country code). With `orgs`
+    ("org" or "all", see ORG_CHOICES), `org_names.tsv` adds ORG (and MISC) names.
     """
     import csv
     import gzip
@@ -96,7 +101,20 @@ def gazetteer_names(data: Path) -> list[tuple[str, str]]:
     # A one-word "person" that is also a place name (دكار, إسرائيل) is a coding artefact.
     places = {stem_key(n) for n, t in names if t == "LOC" and " " not in n.strip()}
     names = [(n, t) for n, t in names if not (t == "PERS" and stem_key(n.strip("_ ")) in places)]
-    return names + [(n, "PERS") for n in person_names()]
+    names += [(n, "PERS") for n in person_names()]
+    # A one-word club named after its town (دويسبورغ) reads as the town far more often.
+    return names + [(n, t) for n, t in org_names(orgs) if " " in n or stem_key(n) not in places]
+
+
+def org_names(orgs: str = "all", sources: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(name, type) pairs of `org_names.tsv` of the types `orgs` selects (ORG_CHOICES); with
+    `sources`, only rows whose source starts with one of them."""
+    from marsad.nlp.ner.build_orgs import load_org_names
+
+    types = ORG_CHOICES[orgs]
+    if not types:
+        return []
+    return [(n, t) for n, t, src in load_org_names(ORG_NAMES) if t in types and src.startswith(sources or ("",))]
 
 
 def word_frequencies(min_zipf: float = 2.0) -> dict[str, int]:
@@ -202,7 +220,15 @@ class MentionReplacer:
     model must rely on context and spelling rather than on memorised name-context pairs.
     """
 
-    def __init__(self, sents, gaz_names: list[tuple[str, str]], p_sent: float, p_mention: float = 0.5):
+    def __init__(
+        self,
+        sents,
+        gaz_names: list[tuple[str, str]],
+        p_sent: float,
+        p_mention: float = 0.5,
+        extra: list[tuple[str, str]] = (),
+    ):
+        """`extra`: more (name, type) pairs for the pools, of any type (e.g. club names for ORG)."""
         self.pools: dict[str, list[tuple[str, ...]]] = {}
         for toks, tags in sents:
             for s, e, typ in iter_chunks(tags):
@@ -211,6 +237,10 @@ class MentionReplacer:
             words = tuple(name.replace("_", " ").split())
             # actor-dictionary names are lemmatised (no article): only places read naturally
             if typ == "LOC" and 0 < len(words) <= 3:
+                self.pools.setdefault(typ, []).append(words)
+        for name, typ in extra:
+            words = tuple(name.split())
+            if 0 < len(words) <= 3:
                 self.pools.setdefault(typ, []).append(words)
         self.p_sent, self.p_mention = p_sent, p_mention
 
@@ -266,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-lex", action="store_true", help="no train-derived lexicon columns")
     ap.add_argument("--gaz", action=argparse.BooleanOptionalAction, default=False, help="external gazetteers")
     ap.add_argument("--freq", action=argparse.BooleanOptionalAction, default=False, help="wordfreq columns")
+    ap.add_argument("--orgs", choices=sorted(ORG_CHOICES), default="none", help="org_names.tsv gazetteer columns")
+    ap.add_argument(
+        "--org-swap", action="store_true", help="with --augment: arwikicats names of --orgs types join the swap pools"
+    )
     ap.add_argument("--no-char", action="store_true")
     ap.add_argument("--no-stem", action="store_true")
     ap.add_argument("--no-crf", action="store_true", help="softmax per token instead of a CRF")
@@ -302,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
 
     feat = Featurizer.fit(train_sents)
     if args.gaz or args.freq:
-        gaz = build_gazetteer(gazetteer_names(data)) if args.gaz else None
+        gaz_types = GAZ_TYPES + ORG_CHOICES[args.orgs]
+        gaz = build_gazetteer(gazetteer_names(data, args.orgs), types=gaz_types) if args.gaz else None
         freq = word_frequencies() if args.freq else None
         feat = Featurizer(feat.words, feat.stems, feat.shapes, feat.chars, gazetteer=gaz, freq=freq)
         print(f"gazetteer: {len(gaz.table) if gaz else 0} stems, frequencies: {len(freq or ())}", flush=True)
@@ -313,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     epoch_data = None
     sent_x = train_x  # sentence-level; blocks are made per epoch from these
     if args.augment > 0:
-        replacer = MentionReplacer(train_sents, gazetteer_names(data) if args.gaz else [], args.augment)
+        extra = org_names(args.orgs, ("arwikicats",)) if args.org_swap else []
+        replacer = MentionReplacer(train_sents, gazetteer_names(data) if args.gaz else [], args.augment, extra=extra)
 
         def epoch_data(rng: random.Random) -> list[dict]:
             """This epoch's training set: some sentences with their mentions swapped."""

@@ -26,6 +26,7 @@ from marsad.nlp.ner.data import read_conll
 from marsad.nlp.ner.evaluate import score
 from marsad.nlp.ner.features import TAGS, TYPES, stem_key
 from marsad.nlp.ner.train import (
+    ORG_CHOICES,
     SHARED_DATA,
     MentionReplacer,
     gazetteer_names,
@@ -40,10 +41,12 @@ FOLDS = 5
 CUES_PATH = Path(__file__).resolve().parents[2] / "resources" / "ner" / "cue_words.tsv"
 
 
-def resources(data: Path, use_names: bool, use_gaz: bool, use_freq: bool = False, use_cues: bool = False):
+def resources(
+    data: Path, use_names: bool, use_gaz: bool, use_freq: bool = False, use_cues: bool = False, orgs: str = "none"
+):
     return CrfResources(
         names=person_names() if use_names else (),
-        gazetteer=CrfResources.build_gazetteer(gazetteer_names(data)) if use_gaz else None,
+        gazetteer=CrfResources.build_gazetteer(gazetteer_names(data, orgs)) if use_gaz else None,
         freq=word_frequencies() if use_freq else None,
         cues=cue_words() if use_cues else None,
     )
@@ -149,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--swap", type=float, default=0.0, help="share of sentences added with names swapped")
     ap.add_argument("--aqmar", action="store_true", help="add AQMAR with feature augmentation")
     ap.add_argument("--cues", action=argparse.BooleanOptionalAction, default=False, help="cue_words.tsv")
+    ap.add_argument("--orgs", choices=sorted(ORG_CHOICES), default="none", help="org_names.tsv gazetteer spans")
     ap.add_argument("--weight", type=float, default=None, help="CRF share in the ensemble (default: tune)")
     ap.add_argument("--dev-only", action="store_true", help="stop after the dev run (ablations)")
     ap.add_argument("--dev-cache", default="", help="folder to keep the dev CRF in between runs (same settings!)")
@@ -159,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     aner = read_conll(data / "ner" / "anercorp" / "train.txt.gz")
     n_dev = len(aner) // 10
     tr, dev = aner[:-n_dev], aner[-n_dev:]
-    res = resources(data, args.names, args.gaz, args.freq, args.cues)
+    res = resources(data, args.names, args.gaz, args.freq, args.cues, args.orgs)
     other = read_conll(data / "ner" / "aqmar" / "aqmar.coarse.txt.gz") if args.aqmar else []
     swap = MentionReplacer(tr, gazetteer_names(data) if args.gaz else [], args.swap) if args.swap else None
     gold = [g for _, g in dev]

@@ -29,7 +29,7 @@ _DUALS = frozenset(
 
 # "واحدا" after a conjoined noun is a count of one: "12 مدنيا وجنديا تشاديا واحدا قتلوا" is 13.
 _ONE = frozenset({"واحدا", "واحد", "واحده"})
-_VICTIM_CUES = ("civilians", "combatants")
+_VICTIM_CUES = ("civilians", "combatants", "victim_titles")
 _JOIN_AFTER = 4  # tokens after a count (its noun and adjectives) where a joined victim may stand
 
 

@@ -124,6 +124,8 @@ class _Words:
         self.bare_stems: tuple[str, ...] = tuple(stems)
         self.bare_not_before = {normalize(x) for x in bare.get("not_before") or []}
         self.bare_lookback = int(bare.get("lookback") or 0)
+        self.variants: dict[str, tuple[str, ...]] | None = None  # skeleton -> name keys (_variant_index)
+        self.variant_cue: dict[str, bool] = {}  # token -> a place word of a town or province
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +292,101 @@ def find_candidates(tokens: list[Token], gaz: Gazetteer) -> tuple[list[Candidate
         if dem is not None:
             dems.append(DemonymHit(tokens[i].start, tokens[i].end, dem, i))
     return cands, dems
+
+
+# Transliterated names are spelt many ways ("نانجارهار" / "ننغرهار", "فرياب" / "فارياب",
+# "سيرناك" / "شرناق"): the vowel letters come and go, and one foreign sound is written with
+# several letters. A spelling no name has is read by its consonant skeleton, only right after a
+# word that says a place follows ("ولاية", "إقليم", "مدينة") and only as a place in a country the
+# article is about. (Fuzzy matchers such as rapidfuzz score letters, not these sound classes.)
+_SOUND_CLASS = str.maketrans(
+    {"ق": "ك", "غ": "ك", "ج": "ك", "ش": "س", "ص": "س", "ث": "س", "ط": "ت", "ض": "د", "ذ": "ز", "ظ": "ز"}
+)
+_VOWEL_LETTERS = frozenset("اوي")
+_VARIANT_MIN = 3  # consonants in a skeleton: fewer match too many words
+_VARIANT_PLACES = 3  # readings a skeleton may have: a province, its capital, a district
+_VARIANT_LETTERS = 5  # shorter words are mostly common words whatever their skeleton
+_VARIANT_TOWN = 30_000  # a smaller town's skeleton is as likely a misread word
+_VARIANT_FEATURES = frozenset({"admin1", "city", "region"})
+_VARIANT_CUES = frozenset({"admin1", "city"})
+_VARIANT_COUNTRY = 0.2  # how much the article must be about the place's country
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a normalized name, by sound class, doubled letters once ("نانجارهار" ->
+    "نكرهر")."""
+    word = word.removeprefix("ال").translate(_SOUND_CLASS)
+    out: list[str] = []
+    for k, ch in enumerate(word):
+        if (ch in _VOWEL_LETTERS and k) or (ch == "ا" and not k) or (out and out[-1] == ch):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _variant_index(gaz: Gazetteer, w: _Words) -> dict[str, tuple[str, ...]]:
+    """Skeleton -> the one-word name keys of towns, provinces and regions that have it (the
+    spellings of one place share a skeleton: "ننغرهار", "ننجرهار")."""
+    if w.variants is None:
+        found: dict[str, list[str]] = {}
+        for key, entries in gaz.names.items():
+            if " " in key or not any(e.place.feature in _VARIANT_FEATURES for e in entries):
+                continue
+            sk = skeleton(key)
+            if len(sk) >= _VARIANT_MIN:
+                found.setdefault(sk, []).append(key)
+        w.variants = {sk: tuple(sorted(keys)) for sk, keys in found.items()}
+    return w.variants
+
+
+def _variant_candidates(
+    tokens: list[Token], cands: list[Candidate], gaz: Gazetteer, w: _Words, countries: dict[str, float]
+) -> list[Candidate]:
+    """Names in a spelling the gazetteer lacks, read by their skeleton after a place word: when
+    the places with that skeleton in the countries the article is about are one place (or a
+    province and its capital)."""
+    index = _variant_index(gaz, w)
+    covered = {k for c in cands for k in range(c.i, c.j)}
+    cue_of = w.variant_cue
+    texts = [t.text for t in tokens]
+    new = set(texts).difference(cue_of)
+    if new:
+        if len(cue_of) > 500_000:  # bound the cache on endless streams
+            cue_of.clear()
+            new = set(texts)
+        for word in new:
+            kinds = next((w.cue_kind[f] for f in _strip(word) if f in w.cue_kind), set())
+            cue_of[word] = bool(kinds & _VARIANT_CUES)
+    out: list[Candidate] = []
+    # only the words right after a place word (one pass in C picks them)
+    for i in compress(range(1, len(texts)), map(cue_of.__getitem__, texts)):
+        text = texts[i]
+        # a transliterated name: no article, no clitic, no feminine ending, vowels written out
+        # ("الحدودية", "جديدة", "سيكون" are words; "سيرناك", "فرياب" are names)
+        if len(text) < _VARIANT_LETTERS or text.startswith(("ال", "و")) or text.endswith("ه"):
+            continue
+        if i in covered or i - 1 in covered:
+            continue
+        sk = skeleton(text)
+        fits = {
+            e.place.id: (k, e)
+            for k in index.get(sk, ())
+            for e in gaz.names[k]
+            if _variant_fit(e.place, sk) and countries.get(e.place.country or "", 0.0) >= _VARIANT_COUNTRY
+        }
+        if not fits or len(fits) > _VARIANT_PLACES or len({e.place.country for _, e in fits.values()}) > 1:
+            continue
+        key = max({k for k, _ in fits.values()}, key=lambda k: (len(gaz.names[k]), k))
+        out.append(Candidate(tokens[i].start, tokens[i].end, i, i + 1, key, "", [e for _, e in fits.values()]))
+    return out
+
+
+def _variant_fit(p: Place, sk: str) -> bool:
+    """A place the news names often enough to be spelt many ways: a province or a region, or a
+    sizeable town whose skeleton is long enough not to be a word's ("كوموش" is not غماس)."""
+    if p.feature in ("admin1", "region"):
+        return True
+    return p.feature == "city" and (p.population or 0) >= _VARIANT_TOWN and len(sk) > _VARIANT_MIN
 
 
 def _token_info(text: str, gaz: Gazetteer, w: _Words) -> tuple:
@@ -811,6 +908,9 @@ def resolve(doc: Doc, gaz: Gazetteer | None = None) -> tuple[list[Resolved], lis
         if d.iso not in gaz.context_only_demonyms:
             counts[d.iso] += 1.4 if d.start < title_end else 0.7
     countries = _weights(counts)
+    variants = _variant_candidates(tokens, cands, gaz, w, countries)
+    if variants:
+        cands = sorted(cands + variants, key=lambda c: c.start)
     # Countries each sentence names: a country name, or a name whose sizeable readings all lie in
     # one country (key_iso). Read only when a name has readings in several places.
     starts = [s for s, _ in doc.sentences] or [0]

@@ -426,6 +426,10 @@ class EventBuilder:
             return "Excessive force against protesters" if killed else "Protest with intervention"
         if sub in _SELF_BLAST_FROM and _blew_self_up(doc, cues):
             return "Suicide bomb"
+        if sub in _DISARMABLE and any(
+            _disarmed(doc, t, cues) for t in group.triggers if t.value.sub_event_type in _DISARMABLE
+        ):
+            return "Disrupted weapons use"
         victims_civil = any(c.value.kind == "civilians" for c in cues)
         fighters = any(c.value.kind == "combatants" for c in cues)
         if rule.killer:
@@ -869,6 +873,23 @@ def _has_object(doc: Doc, doer_end: int, group: Group, cues: list[Mention]) -> b
     if doc.in_span(doer_end, hi, "number") or any(t.text[:1].isdigit() for t in after):
         return True
     return any(doer_end <= c.start < hi and c.value.kind in ("civilians", "combatants") for c in cues)
+
+
+_DISARMABLE = frozenset({"Remote explosive/landmine/IED", "Grenade"})
+_DISARMED_NEAR = 4  # words between a bomb and the word that says it was found or made safe
+
+
+def _disarmed(doc: Doc, trig: Mention, cues: list[Mention]) -> bool:
+    """A bomb found or made safe ("عثر على عبوات ناسفة", "فجرت قوات الأمن سبع عبوات ناسفة عثرت
+    عليها", "إبطال مفعول عبوة"): the word stands right by the bomb, not by a body found after a
+    blast."""
+    for c in cues:
+        if c.value.kind != "disarmed":
+            continue
+        lo, hi = (c.end, trig.start) if c.end <= trig.start else (trig.end, c.start)
+        if len(doc.tokens_in(lo, hi)) <= _DISARMED_NEAR:
+            return True
+    return False
 
 
 def _dead_fought(doc: Doc, trig: Mention, group: Group, cues: list[Mention]) -> bool:

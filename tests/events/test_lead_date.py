@@ -268,3 +268,16 @@ def test_two_tolls_in_one_article_are_two_acts() -> None:
     )
     clashes = [e for e in _events(text, "2015-08-01") if e.sub_event_type == "Armed clash"]
     assert sorted((e.fatalities, e.injuries) for e in clashes) == [(4, 2), (13, None)]
+
+
+def test_the_lead_dates_its_act_not_its_statement() -> None:
+    # snn-2015-07-27-0928: "أول من أمس" dates Obama's words, "أمس" the bombing: the headline and the
+    # lead tell one bombing, on one day (days told apart in a sentence are not two days of one act)
+    events = _events(
+        "هجوم انتحاري على فندق في الصومال\n"
+        "في وقت أعلن الرئيس الأميركي باراك أوباما أول من أمس، خلال زيارته كينيا أن قوة المتمردين في حركة الشباب "
+        "المتشددة تراجعت في شرق أفريقيا، قتل أمس ستة على الأقل، في هجوم انتحاري بسيارة ملغومة نفذه أعضاء من "
+        "الحركة المتشددة على فندق في العاصمة الصومالية.",
+        "2015-07-27",
+    )
+    assert [(e.sub_event_type, e.date) for e in events] == [("Suicide bomb", "2015-07-26")]

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from marsad.events.casualties import Casualties, read_casualties
@@ -651,17 +652,19 @@ def _blew_self_up(doc: Doc, cues: list[Mention]) -> bool:
 def _lead(doc: Doc) -> tuple[tuple[int, int] | None, str | None, int]:
     """The article's lead (its first sentence that is not a heading), its date and where it stands.
 
-    The date is the lead's first resolved date of month or day precision; a year alone ("منذ
-    2009") tells background, not the news.
+    The date is the lead's resolved date of month or day precision nearest to an act it names
+    ("أعلن أوباما أول من أمس ... قتل أمس ستة في هجوم انتحاري": the attack's أمس, not the
+    statement's day), else its first; a year alone ("منذ 2009") tells background, not the news.
     """
     for sent in doc.sentences:
         if _is_heading(doc, sent) or not doc.tokens_in(*sent):
             continue
-        for m in doc.in_span(*sent, "date"):
-            iso = getattr(m.value, "iso", None)
-            if iso and len(iso) >= 7:
-                return sent, iso, m.start
-        return sent, None, 0
+        dated = [m for m in doc.in_span(*sent, "date") if len(getattr(m.value, "iso", None) or "") >= 7]
+        if not dated:
+            return sent, None, 0
+        acts = doc.in_span(*sent, "trigger")
+        best = min(dated, key=lambda m: min((abs(m.start - t.start) for t in acts), default=0))
+        return sent, best.value.iso, best.start
     return None, None, 0
 
 
@@ -1028,7 +1031,7 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> l
         iso = getattr(m.value, "iso", None)
         if iso and iso not in days:
             days.append(iso)
-    if len(days) > 1 and all(len(d) == 10 for d in days):
+    if len(days) > 1 and all(len(d) == 10 for d in days) and _coordinated(doc, [m for m in inside if m.value.iso]):
         return list(days)
     if inside:  # the date nearest the act, resolved or not
         nearest = min(inside, key=lambda m: abs(m.start - trigger.start))
@@ -1042,6 +1045,17 @@ def _dates(doc: Doc, group: Group, sent: tuple[int, int], trigger: Mention) -> l
         return []
     found = resolve_date(doc, group.start, group.end)
     return [found.iso] if found is not None and found.iso else []
+
+
+# Words between two days told together: "في 19 سبتمبر و24 من سبتمبر", "يومي الجمعة والسبت".
+_COORDINATED_GAP = 2
+
+
+def _coordinated(doc: Doc, dates: list[Mention]) -> bool:
+    """Whether the days are named together, so that each is a day of the act; days told apart
+    ("أعلن أوباما أول من أمس ... قتل أمس ستة") belong to different acts or statements."""
+    ordered = sorted(dates, key=lambda m: m.start)
+    return all(len(doc.tokens_in(a.end, b.start)) <= _COORDINATED_GAP for a, b in pairwise(ordered))
 
 
 def _told_as_earlier(doc: Doc, group: Group, trigger: Mention) -> bool:

@@ -1,13 +1,14 @@
-"""Held-out proxy for event dates and places: 45 corpus conflict articles annotated by hand.
+"""Held-out proxy for event dates and places: corpus conflict articles annotated by hand.
 
 The articles and their gold events are in bench/data/heldout_events/ (README there: how they
 were chosen and annotated): part A (34 articles, annotated before any fix and then used to find
-the causes of misses) and part B (11 more, annotated after those fixes). Neither holds a dev
-article. Each article goes through the default pipeline, as `marsad extract`
-runs it, and ../shared/eval/score.py scores the output.
+the causes of misses), part B (11 more, annotated after those fixes, later read for misses too)
+and part C (annotated blind after them, never read to fix anything). None holds a dev article.
+Each article goes through the default pipeline, as `marsad extract` runs it, and
+../shared/eval/score.py scores the output.
 
-Figures (unprefixed: part A; b_: part B; all_: both): event precision, recall and F1; on
-matched pairs, date agreement (at the gold's precision) and location within 25 km, each with its
+Figures (unprefixed: part A; b_: part B; c_: part C; all_: all three): event precision, recall
+and F1; on matched pairs, date agreement (at the gold's precision) and location within 25 km, each with its
 n (pairs whose gold has a date, or coordinates).
 """
 
@@ -51,13 +52,17 @@ def _figures(score, gold: dict, pred: dict, prefix: str) -> dict[str, object]:
 
 def run(shared: Path) -> dict[str, object]:
     """Part A (34 articles, the misses of which the fixes were read from), part B (11 articles
-    annotated after those fixes, the fresher figure), and both together."""
+    annotated after those fixes), part C (annotated blind, the fresh figure), and all together."""
     score = _scorer(shared)
     pipeline = Pipeline.default()
-    gold_a, gold_b = (score.load_docs(str(DATA / name)) for name in ("gold.jsonl", "gold_b.jsonl"))
+    gold_a, gold_b, gold_c = (
+        score.load_docs(str(DATA / name)) for name in ("gold.jsonl", "gold_b.jsonl", "gold_c.jsonl")
+    )
     pred_a, pred_b = predictions(pipeline), predictions(pipeline, DATA / "input_b.jsonl")
+    pred_c = predictions(pipeline, DATA / "input_c.jsonl")
     return (
         _figures(score, gold_a, pred_a, "")
         | _figures(score, gold_b, pred_b, "b_")
-        | _figures(score, gold_a | gold_b, pred_a | pred_b, "all_")
+        | _figures(score, gold_c, pred_c, "c_")
+        | _figures(score, gold_a | gold_b | gold_c, pred_a | pred_b | pred_c, "all_")
     )

@@ -99,14 +99,19 @@ class EventBuilder:
     def __call__(self, doc: Doc) -> Doc:
         ctx = _DocContext(doc)
         events: list[EventOut] = []
+        headings: set[int] = set()
         for s, e in doc.sentences:
             if not doc.in_span(s, e, "trigger"):
                 continue
+            heading = _is_heading(doc, (s, e)) or _is_title(doc, (s, e))
             for group in _groups(doc, s, e):
-                events.extend(self._events_of(doc, ctx, group, (s, e)))
+                found = self._events_of(doc, ctx, group, (s, e))
+                events.extend(found)
+                if heading:
+                    headings.update(id(ev) for ev in found)
         # restatements join their dated mention first; what is still undated then takes the day
         # the report gave last (carried_date)
-        doc.events = [self._carry(doc, ctx, ev) for ev in _dedupe(events, ctx.told_as_attack)]
+        doc.events = [self._carry(doc, ctx, ev) for ev in _dedupe(events, ctx.told_as_attack, headings)]
         return doc
 
     def _carry(self, doc: Doc, ctx: _DocContext, ev: EventOut) -> EventOut:
@@ -710,6 +715,16 @@ def _after_publication(doc: Doc, dates: list[str | None]) -> bool:
     return all(d > latest[: len(d)] for d in dates if d)  # compared at each date's own precision
 
 
+def _is_title(doc: Doc, sent: tuple[int, int]) -> bool:
+    """The article's title line, however long ("رئيس الوزراء التركي يعلن تحديد هوية مشتبه به في
+    الهجوم الانتحاري في سروج" has 13 words)."""
+    title = (doc.article.title or "").strip()
+    if not title or sent[0] > len(title):
+        return False
+    first = doc.norm.text.split("\n", 1)[0]
+    return sent[1] <= len(first) and doc.surface(0, len(first)).strip() == title
+
+
 def _is_heading(doc: Doc, sent: tuple[int, int]) -> bool:
     """A short line standing alone, with no closing full stop: a headline or a section title.
 
@@ -1101,26 +1116,35 @@ def _evidence_span(doc: Doc, group: Group, sent: tuple[int, int]) -> tuple[int, 
     return s, e
 
 
-def _dedupe(events: list[EventOut], told_as_attack: set[int] | None = None) -> list[EventOut]:
+def _dedupe(
+    events: list[EventOut], told_as_attack: set[int] | None = None, headings: set[int] | None = None
+) -> list[EventOut]:
     """One event per type, place and day in a document: a later mention fills what the first lacks.
 
     Articles restate their main event (headline, lead, quote) with varying actor names; two
     mentions merge when sub-type and place agree, dates do not conflict, and the actors do not
-    name two different specific groups.
+    name two different specific groups. A headline gives way to the sentence that tells the
+    event (its evidence is what a reader checks); `headings` holds the ids of headline events.
     """
     attacks = told_as_attack or set()
+    heads = headings or set()
     out: list[EventOut] = []
     told: list[bool] = []  # per kept event: a vague attack told as such (may be one bombing)
+    titled: list[bool] = []  # per kept event: it is still a headline's
     for ev in events:
         for k, kept in enumerate(out):
             if _same_event(kept, ev, told[k] or id(ev) in attacks):
                 # a bare mention told first ("لم تعلن أي جهة مسؤوليتها عن الهجوم") gives way to the full one
-                out[k] = _fill(ev, kept) if _bare_mention(kept, ev) and not _bare_mention(ev, kept) else _fill(kept, ev)
+                yields = _bare_mention(kept, ev) and not _bare_mention(ev, kept)
+                yields = yields or (titled[k] and id(ev) not in heads)
+                out[k] = _fill(ev, kept) if yields else _fill(kept, ev)
                 told[k] = told[k] or id(ev) in attacks
+                titled[k] = titled[k] and not yields
                 break
         else:
             out.append(ev)
             told.append(id(ev) in attacks)
+            titled.append(id(ev) in heads)
     return out
 
 

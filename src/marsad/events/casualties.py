@@ -86,7 +86,7 @@ def read_casualties(doc: Doc, start: int, end: int, singles: bool = True) -> Cas
         # first ("12 مدنيا وجنديا واحدا قتلوا"), over its noun phrase after it ("مقتل 5 جنود وشرطيين")
         after = num_pos[ni][1] + 1
         upto = token_index(starts, cues[ci].start) if tie else min(len(tokens), after + _JOIN_AFTER)
-        count += _joined(doc, tokens, after, upto)
+        count += _joined(doc, tokens, after, upto, counted_at=after)
         count += _single_before_joined(tokens, num_pos[ni][0])
         if kind not in found or cues[ci].start < found[kind][0]:
             found[kind] = (cues[ci].start, count)
@@ -183,14 +183,21 @@ def _opens_clause(token: Token) -> bool:
     return token.text.startswith("و") and not token.text.startswith(_waw_words())
 
 
-def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int) -> int:
+def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int, counted_at: int | None = None) -> int:
     """Victims joined by و in tokens[lo:hi], each a count of its own: a noun with "واحدا" after it
     is one ("وجنديا تشاديا واحدا"), a dual is two ("وشرطيين")."""
     if lo >= hi:
         return 0
     victims = {
-        m.start for m in doc.in_span(tokens[lo].start, tokens[hi - 1].end, "cue") if m.value.kind in _VICTIM_CUES
+        m.start: m.value.kind
+        for m in doc.in_span(tokens[lo].start, tokens[hi - 1].end, "cue")
+        if m.value.kind in _VICTIM_CUES
     }
+    # the noun counted at `counted_at`: after 11-99 it is singular ("17 جنديا"), and a singular of
+    # its kind joined to it names the same people ("17 جنديا وضابطا": soldiers and officers, 17 in all)
+    counted = None
+    if counted_at is not None and counted_at < len(tokens) and _single(tokens[counted_at]):
+        counted = victims.get(tokens[counted_at].start)
     extra = 0
     for k in range(lo, hi):
         tok = tokens[k]
@@ -198,8 +205,10 @@ def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int) -> int:
             continue
         if tok.text[1:] in _DUALS:
             extra += 2
-        elif any(t.text in _ONE for t in tokens[k + 1 : k + 3]) or _single(tok):
-            extra += 1  # "وجنديا تشاديا واحدا", "مقتل 5 جنود وشرطي"
+        elif any(t.text in _ONE for t in tokens[k + 1 : k + 3]):
+            extra += 1  # "وجنديا تشاديا واحدا"
+        elif _single(tok) and victims[tok.start] != counted:
+            extra += 1  # "مقتل 5 جنود وشرطي", "21 سائحا أجنبيا وشرطيا"
     return extra
 
 

@@ -62,6 +62,8 @@ def _cas(text: str) -> tuple[int | None, int | None]:
         ("بينما قتل قائد عسكري وأحد العناصر في «فيلق الشام» خلال اشتباكات مع قوات النظام", (2, None)),
         # snn-2015-07-21-0276: soldiers and officers joined to one count are that count
         ("تبناه تنظيم «ولاية سيناء» التابع لتنظيم داعش، وأسفر عن مقتل 17 جنديا وضابطا وأصيب 13 آخرون", (17, 13)),
+        # snn-2015-08-11-0106: the noun before its count; a policeman joined after it is one more
+        ("قالت وكالة دوجان التركية للأنباء يوم أمس إن مهاجمين اثنين وشرطيا قُتلوا في تبادل لإطلاق النار", (3, None)),
         # a plural with no count is no toll
         ("وأكد المصدر مقتل مدنيين في القصف على الحي", (None, None)),
     ],

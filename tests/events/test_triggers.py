@@ -176,6 +176,8 @@ def test_a_truce_is_an_event_when_agreed(sentence: str, published: str, agreemen
             "2015-08-02",
             [],
         ),
+        # snn-2015-07-25-1512 (held-out proxy A): a count between the word and the vehicles
+        ("وتمكنت القوات من تدمير أكثر من 16 آلية لمليشيات الحوثي.", "2015-07-25", []),
         # snn-2015-07-21-0234: "تدمير «داعش»" is defeating the group
         (
             "وبالطبع، يحتاج هذا الخيار أولا إلى تدمير «داعش»، وثانيا إلى أن تسير «جبهة النصرة» مع التيار السائد.",

@@ -985,14 +985,23 @@ def _groups(doc: Doc, s: int, e: int) -> list[Group]:
     return merged
 
 
-# How many words after a trigger its object is looked for (unless_after in triggers.yaml).
+# How many words after a trigger its object is looked for (unless_after in triggers.yaml), not
+# counting a count and its hedges before it.
 _OBJECT_WINDOW = 3
+_COUNT_WORDS = 4
+_QUANTITY_WORDS = frozenset({"اكثر", "اقل", "من", "نحو", "حوالي", "قرابه", "زهاء", "عشرات", "مئات"})
 
 
 def _vetoed_after(doc: Doc, trigger: Mention, group: Group, family: str) -> bool:
     """Whether the trigger's object, in the few words after it, is of the vetoing cue family or an
     armed side ("تدمير مخزن للأسلحة", "تدمير آليات للتنظيم", "تدمير داعش")."""
-    after = doc.tokens_in(trigger.end, group.end)[:_OBJECT_WINDOW]
+    # a count before the object does not push it out of reach ("تدمير أكثر من 16 آلية")
+    counts = doc.in_span(trigger.end, group.end, "number")
+    after = [
+        t
+        for t in doc.tokens_in(trigger.end, group.end)[: _OBJECT_WINDOW + _COUNT_WORDS]
+        if t.text not in _QUANTITY_WORDS and not any(n.start <= t.start < n.end for n in counts)
+    ][:_OBJECT_WINDOW]
     if not after:
         return False
     if any(c.value.kind == family for c in doc.in_span(trigger.end, after[-1].end, "cue")):

@@ -196,8 +196,8 @@ def _joined(doc: Doc, tokens: list[Token], lo: int, hi: int, counted_at: int | N
     # the noun counted at `counted_at`: after 11-99 it is singular ("17 جنديا"), and a singular of
     # its kind joined to it names the same people ("17 جنديا وضابطا": soldiers and officers, 17 in all)
     counted = None
-    if counted_at is not None and counted_at < len(tokens) and _single(tokens[counted_at]):
-        counted = victims.get(tokens[counted_at].start)
+    if counted_at is not None and counted_at < len(tokens) and not tokens[counted_at].text.startswith("و"):
+        counted = victims.get(tokens[counted_at].start) if _single(tokens[counted_at]) else None
     extra = 0
     for k in range(lo, hi):
         tok = tokens[k]

@@ -125,7 +125,7 @@ class _Words:
         self.bare_not_before = {normalize(x) for x in bare.get("not_before") or []}
         self.bare_lookback = int(bare.get("lookback") or 0)
         self.variants: dict[str, tuple[str, ...]] | None = None  # skeleton -> name keys (_variant_index)
-        self.variant_cue: dict[str, bool] = {}  # token -> a place word of a town or province
+        self.variant_cues: frozenset[str] | None = None  # written forms of town/province words
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,19 +347,13 @@ def _variant_candidates(
     province and its capital)."""
     index = _variant_index(gaz, w)
     covered = {k for c in cands for k in range(c.i, c.j)}
-    cue_of = w.variant_cue
+    cues = w.variant_cues
+    if cues is None:
+        cues = w.variant_cues = _variant_cue_forms(w)
     texts = [t.text for t in tokens]
-    new = set(texts).difference(cue_of)
-    if new:
-        if len(cue_of) > 500_000:  # bound the cache on endless streams
-            cue_of.clear()
-            new = set(texts)
-        for word in new:
-            kinds = next((w.cue_kind[f] for f in _strip(word) if f in w.cue_kind), set())
-            cue_of[word] = bool(kinds & _VARIANT_CUES)
     out: list[Candidate] = []
     # only the words right after a place word (one pass in C picks them)
-    for i in compress(range(1, len(texts)), map(cue_of.__getitem__, texts)):
+    for i in compress(range(1, len(texts)), map(cues.__contains__, texts)):
         text = texts[i]
         # a transliterated name: no article, no clitic, no feminine ending, vowels written out
         # ("الحدودية", "جديدة", "سيكون" are words; "سيرناك", "فرياب" are names)
@@ -379,6 +373,23 @@ def _variant_candidates(
         key = max({k for k, _ in fits.values()}, key=lambda k: (len(gaz.names[k]), k))
         out.append(Candidate(tokens[i].start, tokens[i].end, i, i + 1, key, "", [e for _, e in fits.values()]))
     return out
+
+
+_CUE_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "فب", "ول", "فل", "وك", "فك")
+
+
+def _variant_cue_forms(w: _Words) -> frozenset[str]:
+    """Every written form of a town or province word, with its clitics ("بولاية", "وللمدينة"):
+    a set lookup per token, where cutting each token's clitics would cost a fifth of the geocoder."""
+    forms: set[str] = set()
+    for word, kinds in w.cue_kind.items():
+        if not kinds & _VARIANT_CUES:
+            continue
+        bare = word.removeprefix("ال")
+        for base in (bare, "ال" + bare):
+            forms.update(p + base for p in _CUE_PREFIXES)
+        forms.update(p + "لل" + bare for p in ("", "و", "ف"))
+    return frozenset(forms)
 
 
 def _variant_fit(p: Place, sk: str) -> bool:

@@ -189,3 +189,15 @@ def test_an_untrue_word_that_is_not_about_reports_denies_nothing() -> None:
         published="2015-08-04",
     )
     assert events, "the torture of the detainees is an event"
+
+
+def test_an_act_named_again_after_tati_is_no_event_but_the_one_it_follows_is() -> None:
+    # snn-2015-08-06-2312: "تأتي هذه الغارات بعد ..." names the article's air strikes again; the
+    # recapture of Lahj it follows is an event of its own (cues.yaml: restating)
+    events = _events(
+        "تأتي هذه الغارات بعد أن تمكن الجيش الوطني اليمني والمقاومة الشعبية من استعادة السيطرة على محافظة لحج "
+        "لتصبح المحافظة الثالثة المحررة بعد الضالع وعدن.",
+        "2015-08-06",
+    )
+    subs = [e.sub_event_type for e in events]
+    assert "Air/drone strike" not in subs and len(subs) == 1 and subs[0].endswith("territory")

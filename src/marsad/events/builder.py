@@ -292,6 +292,8 @@ class EventBuilder:
         cues = doc.in_span(group.start, group.end, "cue")
         if any(c.value.kind == "accident" for c in cues) and rule.priority < 85:
             return False  # a crash, a fire or a traffic accident is no political violence
+        if _restated(doc, trig, cues):
+            return False  # "ويأتي الهجوم بعد ...": the article's event named again
         if rule.needs_cue and not any(c.value.kind == rule.needs_cue for c in cues):
             return False  # "خرق الهدنة", "انتهاكات لوقف إطلاق النار": a truce named, none agreed
         if rule.unless_after and _vetoed_after(doc, trig, group, rule.unless_after):
@@ -891,6 +893,20 @@ def _has_object(doc: Doc, doer_end: int, group: Group, cues: list[Mention]) -> b
     if doc.in_span(doer_end, hi, "number") or any(t.text[:1].isdigit() for t in after):
         return True
     return any(doer_end <= c.start < hi and c.value.kind in ("civilians", "combatants") for c in cues)
+
+
+_DEMONSTRATIVES = frozenset({"هذا", "هذه", "ذلك", "تلك"})
+
+
+def _restated(doc: Doc, trig: Mention, cues: list[Mention]) -> bool:
+    """Whether the act stands right after "يأتي"/"تأتي" (with at most a demonstrative between):
+    "ويأتي الهجوم بعد أسابيع من ...", "وتأتي هذه الغارات بعد أن ..."."""
+    for c in cues:
+        if c.value.kind == "restating" and c.end <= trig.start:
+            between = doc.tokens_in(c.end, trig.start)
+            if len(between) <= 1 and all(t.text in _DEMONSTRATIVES for t in between):
+                return True
+    return False
 
 
 _DISARMABLE = frozenset({"Remote explosive/landmine/IED", "Grenade"})

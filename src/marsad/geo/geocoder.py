@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, repeat
+from operator import attrgetter
 
 from marsad.geo.gazetteer import FEATURE_PRECISION, Entry, Gazetteer, Place, load
 from marsad.model import Doc
@@ -346,19 +347,20 @@ def _variant_candidates(
     the places with that skeleton in the countries the article is about are one place (or a
     province and its capital)."""
     index = _variant_index(gaz, w)
-    covered = {k for c in cands for k in range(c.i, c.j)}
+    covered: set[int] | None = None
     cues = w.variant_cues
     if cues is None:
         cues = w.variant_cues = _variant_cue_forms(w)
-    texts = [t.text for t in tokens]
     out: list[Candidate] = []
     # only the words right after a place word (one pass in C picks them)
-    for i in compress(range(1, len(texts)), map(cues.__contains__, texts)):
-        text = texts[i]
+    for i in compress(range(1, len(tokens)), map(cues.__contains__, map(_TEXT, tokens))):
+        text = tokens[i].text
         # a transliterated name: no article, no clitic, no feminine ending, vowels written out
         # ("الحدودية", "جديدة", "سيكون" are words; "سيرناك", "فرياب" are names)
         if len(text) < _VARIANT_LETTERS or text.startswith(("ال", "و")) or text.endswith("ه"):
             continue
+        if covered is None:
+            covered = {k for c in cands for k in range(c.i, c.j)}
         if i in covered or i - 1 in covered:
             continue
         sk = skeleton(text)
@@ -375,6 +377,7 @@ def _variant_candidates(
     return out
 
 
+_TEXT = attrgetter("text")
 _CUE_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "وب", "فب", "ول", "فل", "وك", "فك")
 
 

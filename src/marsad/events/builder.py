@@ -195,14 +195,14 @@ class EventBuilder:
         if _is_aggregate(doc, trigger, dates, place) or _after_publication(doc, dates):
             return []
         casualties = read_casualties(doc, group.start, group.end)
+        no_day = all(d is None or len(d) < 10 for d in dates)
         if _AGGREGATE_TOLL.search(doc.norm.text[group.start : group.end]):
             # "قتلت أكثر من 14 ألف شخص منذ عام 2009": a toll over a period is an estimate, not
             # this event's dead; a large one with no day of its own is no event at all
-            if (casualties.fatalities or 0) >= _TALLY_MIN and all(d is None or len(d) < 10 for d in dates):
+            if (casualties.fatalities or 0) >= _TALLY_MIN and no_day:
                 return []
             casualties = Casualties(None, None)
-        undated = all(d is None or len(d) < 10 for d in dates)
-        if rule.killer and (casualties.fatalities or 0) >= _TALLY_MIN and undated:
+        if rule.killer and (casualties.fatalities or 0) >= _TALLY_MIN and no_day:
             return []  # "يؤكد الجيش أنه قتل أكثر من 260 مقاتلا في عملياته": a tally, no day's act
         if not dates and date_override is _NO_OVERRIDE and not doc.in_span(*sent, "date"):
             dates = ctx.lead_date(doc, sent, place)
@@ -821,8 +821,6 @@ def _passive_victim(doc: Doc, a: Mention, cues: list[Mention]) -> bool:
 _KILLER_NEAR = 2
 # Words between a claim and the killing claimed: "تبنت الحركة الانفصالية الكردية الأربعاء قتل شرطيين".
 _CLAIMER_NEAR = 5
-# Words that make the side named next the victims: "قتل 15 عنصرا من داعش", "قتل قيادي في القاعدة".
-_VICTIM_OF = re.compile(r"(?:^|\s)[وف]?(?:من|في|عناصر|عنصرا|عنصر|مقاتلي|مسلحي|اعضاء|قادة|قيادي|قياديا|زعيم|امير)\s*$")
 # Words that name the doer after a passive killing: "قتل جنديان بنيران داعش", "على يد مسلحين".
 _DOER_MARK = re.compile(r"(?:^|\s)(?:على\s+يد|على\s+ايدي|بيد|بايدي|بنيران|برصاص)\s*$")
 
